@@ -1,0 +1,187 @@
+//! GFM's autolink extension: bare `https://` and `www.` URLs and e-mail
+//! addresses in text become links (GitHub Flavored Markdown spec 0.29,
+//! section 6.9).
+
+/// Finds the first autolink in `text`. Returns its byte range and href.
+pub fn find(text: &str) -> Option<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut search_from = 0;
+    while search_from < bytes.len() {
+        let candidate = next_candidate(text, search_from)?;
+        if let Some(found) = match_at(text, candidate) {
+            return Some(found);
+        }
+        search_from = candidate + 1;
+    }
+    None
+}
+
+/// Returns the next position that may start an autolink: `h`, `w`, `f` or
+/// the start of an e-mail's local part before an `@`.
+fn next_candidate(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (from..bytes.len()).find(|&i| {
+        let at_boundary = i == 0
+            || matches!(
+                bytes[i - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'*' | b'_' | b'~' | b'('
+            );
+        at_boundary
+            && (matches!(bytes[i], b'h' | b'w' | b'f' | b'H' | b'W' | b'F')
+                || is_email_local(bytes[i]))
+    })
+}
+
+fn match_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
+    let rest = &text[start..];
+    let lower: String = rest
+        .chars()
+        .take(8)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (scheme_len, prefix) = if lower.starts_with("https://") {
+        (8, "")
+    } else if lower.starts_with("http://") {
+        (7, "")
+    } else if lower.starts_with("ftp://") {
+        (6, "")
+    } else if lower.starts_with("www.") {
+        (0, "http://")
+    } else {
+        return email_at(text, start);
+    };
+
+    let domain_end = rest[scheme_len..]
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .map_or(rest.len(), |index| index + scheme_len);
+    let domain = &rest[scheme_len..domain_end];
+    if !valid_domain(domain) {
+        return None;
+    }
+    let url_end = rest[domain_end..]
+        .find(|c: char| c.is_whitespace() || c == '<')
+        .map_or(rest.len(), |index| index + domain_end);
+    let end = trim_trailing(&rest[..url_end]);
+    let url = &rest[..end];
+    Some((
+        start,
+        start + end,
+        crate::links::encode_url(&format!("{prefix}{url}")),
+    ))
+}
+
+/// A domain has at least one period (for `www.` it has the `www.`), no `_`
+/// in its last two labels, and is not empty.
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
+    if domain.is_empty() || labels.iter().any(|label| label.is_empty()) {
+        return false;
+    }
+    labels
+        .iter()
+        .rev()
+        .take(2)
+        .all(|label| !label.contains('_'))
+}
+
+/// Trims trailing punctuation that ends a sentence rather than the URL, an
+/// unbalanced `)`, and a trailing entity reference such as `&hl;`.
+fn trim_trailing(url: &str) -> usize {
+    let mut end = url.len();
+    loop {
+        let current = &url[..end];
+        let Some(last) = current.chars().last() else {
+            return end;
+        };
+        if matches!(
+            last,
+            '?' | '!' | '.' | ',' | ':' | '*' | '_' | '~' | '\'' | '"'
+        ) {
+            end -= last.len_utf8();
+        } else if last == ')' && current.matches(')').count() > current.matches('(').count() {
+            end -= 1;
+        } else if last == ';' {
+            match current.rfind('&') {
+                Some(amp)
+                    if current[amp + 1..end - 1]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric())
+                        && amp + 1 < end - 1 =>
+                {
+                    end = amp
+                }
+                _ => return end,
+            }
+        } else {
+            return end;
+        }
+    }
+}
+
+fn is_email_local(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b'+')
+}
+
+fn email_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    while at < bytes.len() && is_email_local(bytes[at]) {
+        at += 1;
+    }
+    if at == start || at >= bytes.len() || bytes[at] != b'@' {
+        return None;
+    }
+    let mut end = at + 1;
+    while end < bytes.len()
+        && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'.' | b'-' | b'_'))
+    {
+        end += 1;
+    }
+    while end > at + 1 && bytes[end - 1] == b'.' {
+        end -= 1;
+    }
+    let domain = &text[at + 1..end];
+    if !domain.contains('.') || domain.ends_with(['-', '_']) {
+        return None;
+    }
+    let address = &text[start..end];
+    Some((start, end, format!("mailto:{address}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(text: &str) -> Option<(&str, String)> {
+        find(text).map(|(start, end, href)| (&text[start..end], href))
+    }
+
+    #[test]
+    fn autolink_cases() {
+        let cases = [
+            (
+                "see www.commonmark.org.",
+                Some(("www.commonmark.org", "http://www.commonmark.org")),
+            ),
+            (
+                "(https://example.com/a_(b))",
+                Some(("https://example.com/a_(b)", "https://example.com/a_(b)")),
+            ),
+            (
+                "go to https://e.example/x?q=1, now",
+                Some(("https://e.example/x?q=1", "https://e.example/x?q=1")),
+            ),
+            (
+                "mail foo@bar.baz.",
+                Some(("foo@bar.baz", "mailto:foo@bar.baz")),
+            ),
+            ("no link here", None),
+            ("www.x_y.com", None),
+        ];
+        for (text, expected) in cases {
+            let found = link(text);
+            let expected = expected.map(|(shown, href)| (shown, href.to_string()));
+            assert_eq!(found, expected, "in {text:?}");
+        }
+    }
+}

@@ -1,0 +1,692 @@
+//! The conversion from a book's files to EPUB bytes, stage by stage: read
+//! the chapters, gather metadata, write each chapter, resolve links between
+//! chapters, then package and zip.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use crate::book::{Book, FileIndex, chapter_order, file_stem, resolve_relative};
+use crate::epub::write_zip;
+use crate::error::{Error, Warning};
+use crate::images::{ImageStore, ascii_name, sniff};
+use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
+use crate::markdown::{Events, LineIndex, ParsedFile, parse};
+use crate::metadata::{
+    self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
+};
+use crate::package::{self, ChapterDocument, Package, Resource, Stylesheet, TocEntry};
+use crate::styles;
+use crate::text::{decode, remove_forbidden_chars};
+use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
+
+/// How to make the book, beyond what its files say.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Metadata that overrides the files' own (the command line's flags or
+    /// the page's form).
+    pub metadata: Metadata,
+    /// A YAML metadata file among the book's files, applied over the first
+    /// chapter's metadata block and under `metadata`.
+    pub metadata_file: Option<String>,
+    /// The deepest heading level listed in the table of contents (1 to 6).
+    pub toc_depth: u8,
+    /// Whether straight quotes, `--` and `...` become typographic ones.
+    pub smart: bool,
+    /// Seconds since the Unix epoch for `dcterms:modified`, as the
+    /// `SOURCE_DATE_EPOCH` convention gives it. When `None`, the newest
+    /// modification time among the files is used.
+    pub source_date_epoch: Option<i64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            metadata: Metadata::default(),
+            metadata_file: None,
+            toc_depth: 3,
+            smart: true,
+            source_date_epoch: None,
+        }
+    }
+}
+
+/// A finished book.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The EPUB file's bytes.
+    pub epub: Vec<u8>,
+    /// Problems worked around, in the order they were found.
+    pub warnings: Vec<Warning>,
+    /// Paths the book refers to that are not among its files. A caller with
+    /// a file system can add them and convert again.
+    pub missing_files: Vec<String>,
+    /// The book's title, for naming the file.
+    pub title: String,
+    /// The number of chapters.
+    pub chapter_count: usize,
+}
+
+/// One chapter to write: which source file, and which part of it.
+struct ChapterPlan {
+    source: usize,
+    part: usize,
+    /// File name under `text/`, without the extension.
+    name: String,
+}
+
+/// Converts a book to EPUB 3.
+pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
+    let mut warnings = Vec::new();
+    let files = FileIndex::new(book);
+
+    let (sources, _) = chapter_order(book);
+    if sources.is_empty() {
+        return Err(Error::NoChapters);
+    }
+    let mut texts = Vec::with_capacity(sources.len());
+    for path in &sources {
+        let file = files
+            .get(path)
+            .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+        let text = decode(path, &file.bytes, &mut warnings)?;
+        texts.push(remove_forbidden_chars(path, text, &mut warnings));
+    }
+
+    // A single file is split into chapters at its level-1 headings.
+    let split = sources.len() == 1;
+    let parsed: Vec<ParsedFile<'_>> = texts
+        .iter()
+        .map(|text| parse(text, split, options.smart))
+        .collect();
+    let lines: Vec<LineIndex> = texts.iter().map(|text| LineIndex::new(text)).collect();
+    let mut metadata = gather_metadata(book, &files, options, &sources, &parsed, &mut warnings)?;
+
+    let plans = plan_chapters(&sources, &parsed);
+    let chapter_sources: HashMap<&str, Vec<usize>> =
+        plans
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut map, (index, plan)| {
+                map.entry(sources[plan.source].as_str())
+                    .or_insert_with(Vec::new)
+                    .push(index);
+                map
+            });
+
+    let mut anchors: Vec<Anchors> = sources.iter().map(|_| Anchors::default()).collect();
+    let mut resolver = BookResolver {
+        files: &files,
+        images: ImageStore::default(),
+        chapter_sources: chapter_sources.keys().copied().collect(),
+    };
+    let mut rendered: Vec<RenderedChapter> = Vec::with_capacity(plans.len());
+    for (index, plan) in plans.iter().enumerate() {
+        let writer = Writer::new(
+            &sources[plan.source],
+            index,
+            &lines[plan.source],
+            &mut anchors[plan.source],
+            &mut resolver,
+            &mut warnings,
+        );
+        let file = &parsed[plan.source];
+        rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
+    }
+
+    let source_index: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(index, path)| (path.as_str(), index))
+        .collect();
+    let mut chapters = Vec::with_capacity(plans.len());
+    for (index, (plan, chapter)) in plans.iter().zip(&rendered).enumerate() {
+        let body = chapter.resolve(|target| {
+            let href = resolve_link(target, index, &plans, &chapter_sources, &source_index, &anchors);
+            if href.is_none() {
+                let fragment = target.fragment.as_deref().unwrap_or("");
+                warnings.push(Warning::new(
+                    &sources[plan.source],
+                    target.line,
+                    format!(
+                        "link to \"{}\": no heading or anchor \"{fragment}\" in {}; kept the link text",
+                        target.written, target.source
+                    ),
+                ));
+            }
+            href
+        });
+        let title = chapter
+            .headings
+            .first()
+            .map(|heading| heading.text.clone())
+            .filter(|text| !text.trim().is_empty())
+            .unwrap_or_else(|| file_stem(&sources[plan.source]).to_string());
+        chapters.push(ChapterDocument {
+            href: format!("text/{}.xhtml", plan.name),
+            id: format!("c-{}", plan.name),
+            title,
+            body,
+            headings: chapter.headings.clone(),
+        });
+    }
+
+    let title = metadata
+        .title
+        .clone()
+        .or_else(|| {
+            chapters
+                .iter()
+                .find_map(|chapter| chapter.headings.first().map(|heading| heading.text.clone()))
+        })
+        .filter(|title| !title.trim().is_empty())
+        .unwrap_or_else(|| file_stem(&sources[0]).to_string());
+    let lang = choose_language(&metadata, &sources[0], &texts, &mut warnings);
+    check_metadata_values(&mut metadata, &sources[0], &mut warnings);
+
+    let mut images = resolver.images;
+    let cover_id = match &metadata.cover_image {
+        Some(path) => Some(store_cover(&files, &mut images, path)?),
+        None => None,
+    };
+    let (stylesheets, resources, css_files) =
+        styles::collect(&files, &metadata, &mut images, &mut warnings)?;
+
+    let identifier = metadata
+        .identifier
+        .clone()
+        .unwrap_or_else(|| content_uuid(book, &metadata, options));
+    let modified_seconds = options
+        .source_date_epoch
+        .or_else(|| book.files.iter().filter_map(|file| file.modified).max())
+        .unwrap_or(0);
+    let modified = format_timestamp(modified_seconds);
+
+    let package = Package {
+        metadata: &metadata,
+        title: &title,
+        identifier: &identifier,
+        lang: &lang,
+        modified: &modified,
+        chapters: &chapters,
+        images: &images.images,
+        cover_id: cover_id.as_deref(),
+        stylesheets: &stylesheets,
+        resources: &resources,
+        toc_depth: options.toc_depth,
+    };
+    let entries = package_entries(&package, &files, &images, &css_files)?;
+    let epub = write_zip(&entries)?;
+
+    let mut missing_files = images.missing.clone();
+    missing_files.dedup();
+    Ok(Output {
+        epub,
+        warnings: dedup_warnings(warnings),
+        missing_files,
+        title,
+        chapter_count: chapters.len(),
+    })
+}
+
+/// Layers the metadata sources: the first file's YAML block, then the
+/// metadata file, then the options.
+fn gather_metadata(
+    book: &Book,
+    files: &FileIndex<'_>,
+    options: &Options,
+    sources: &[String],
+    parsed: &[ParsedFile<'_>],
+    warnings: &mut Vec<Warning>,
+) -> Result<Metadata, Error> {
+    let _ = book;
+    let mut metadata = Metadata::default();
+    for (index, file) in parsed.iter().enumerate() {
+        let Some((yaml, line)) = &file.metadata else {
+            continue;
+        };
+        if index == 0 {
+            metadata = metadata::parse_yaml(&sources[0], *line, yaml, warnings)?;
+        } else {
+            warnings.push(Warning::new(
+                &sources[index],
+                Some(line.saturating_sub(1).max(1)),
+                "ignored this metadata block: only the first chapter's block is read; move these keys there or into --metadata-file",
+            ));
+        }
+    }
+    if let Some(path) = &options.metadata_file {
+        let file = files.get(path).ok_or_else(|| Error::FileNotFound {
+            path: path.clone(),
+            purpose: "metadata file",
+        })?;
+        let text = decode(path, &file.bytes, warnings)?;
+        metadata.merge(metadata::parse_yaml(path, 1, &text, warnings)?);
+    }
+    metadata.merge(options.metadata.clone());
+    Ok(metadata)
+}
+
+/// Names each chapter's file: the source file's name, and for a split file
+/// the name plus its heading, so names stay put when chapters are added.
+fn plan_chapters(sources: &[String], parsed: &[ParsedFile<'_>]) -> Vec<ChapterPlan> {
+    let mut used = HashSet::new();
+    let mut plans = Vec::new();
+    for (source, file) in parsed.iter().enumerate() {
+        let stem = match ascii_name(file_stem(&sources[source])) {
+            stem if stem.is_empty() => "chapter".to_string(),
+            stem => stem,
+        };
+        for part in 0..file.chapters.len() {
+            let base = if file.chapters.len() == 1 {
+                stem.clone()
+            } else {
+                let heading = first_heading_text(&file.chapters[part])
+                    .map(|text| ascii_name(&text))
+                    .unwrap_or_default();
+                let heading: String = heading.chars().take(40).collect();
+                let heading = heading.trim_end_matches('-');
+                if heading.is_empty() {
+                    format!("{stem}-{}", part + 1)
+                } else {
+                    format!("{stem}-{heading}")
+                }
+            };
+            let mut name = base.clone();
+            let mut suffix = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{base}-{suffix}");
+                suffix += 1;
+            }
+            plans.push(ChapterPlan { source, part, name });
+        }
+    }
+    plans
+}
+
+fn first_heading_text(events: &Events<'_>) -> Option<String> {
+    let mut text = String::new();
+    let mut inside = false;
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Heading { .. }) => inside = true,
+            Event::End(TagEnd::Heading(_)) => return Some(text),
+            Event::Text(part) | Event::Code(part) if inside => text.push_str(part),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Finds the href of a pending link from chapter `from`, or `None` when its
+/// fragment names nothing in the target file.
+fn resolve_link(
+    target: &LinkTarget,
+    from: usize,
+    plans: &[ChapterPlan],
+    chapter_sources: &HashMap<&str, Vec<usize>>,
+    source_index: &HashMap<&str, usize>,
+    anchors: &[Anchors],
+) -> Option<String> {
+    let chapters = chapter_sources.get(target.source.as_str())?;
+    let source = *source_index.get(target.source.as_str())?;
+    let (chapter, id) = match target.fragment.as_deref() {
+        None | Some("") => (chapters[0], None),
+        Some(fragment) => {
+            let anchors = &anchors[source];
+            let (chapter, id) = anchors
+                .find(fragment)
+                .or_else(|| anchors.find(&fragment.to_lowercase()))
+                .or_else(|| anchors.find(&slugify(fragment)))?;
+            (*chapter, Some(id.clone()))
+        }
+    };
+    let file = format!("{}.xhtml", plans[chapter].name);
+    Some(match id {
+        Some(id) if chapter == from => format!("#{}", encode_url(&id)),
+        Some(id) => format!("{file}#{}", encode_url(&id)),
+        None => file,
+    })
+}
+
+/// Resolves images and links for the chapters of a book.
+struct BookResolver<'a> {
+    files: &'a FileIndex<'a>,
+    images: ImageStore,
+    /// Normalised paths of the Markdown files that are chapters.
+    chapter_sources: HashSet<&'a str>,
+}
+
+impl Resolver for BookResolver<'_> {
+    fn image(
+        &mut self,
+        from: &str,
+        src: &str,
+        line: Option<usize>,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<String> {
+        // Chapters live in `text/`, images in `images/`.
+        self.images
+            .resolve(self.files, from, src, line, warnings)
+            .map(|href| format!("../{}", encode_url(&href)))
+    }
+
+    fn link(
+        &mut self,
+        from: &str,
+        url: &str,
+        line: Option<usize>,
+        warnings: &mut Vec<Warning>,
+    ) -> LinkAction {
+        let warn = |warnings: &mut Vec<Warning>, why: String| {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!("link to \"{url}\" {why}; kept the link text"),
+            ));
+        };
+        match classify_url(url) {
+            UrlKind::External(href) => LinkAction::Write(href),
+            UrlKind::Rejected(reason) => {
+                warn(warnings, format!("removed: {reason}"));
+                LinkAction::Drop
+            }
+            UrlKind::Local { path, fragment } => {
+                if path.is_empty() {
+                    if fragment.is_none() {
+                        warn(warnings, "has no target".to_string());
+                        return LinkAction::Drop;
+                    }
+                    return LinkAction::Pending(LinkTarget {
+                        source: crate::book::normalize_path(from),
+                        fragment,
+                        written: url.to_string(),
+                        line,
+                    });
+                }
+                let resolved = resolve_relative(from, &path);
+                let mut candidates = vec![resolved.clone()];
+                for extension in [".html", ".htm", ".xhtml"] {
+                    if let Some(stem) = resolved.strip_suffix(extension) {
+                        candidates.push(format!("{stem}.md"));
+                    }
+                }
+                if let Some(source) = candidates
+                    .iter()
+                    .find(|candidate| self.chapter_sources.contains(candidate.as_str()))
+                {
+                    return LinkAction::Pending(LinkTarget {
+                        source: source.clone(),
+                        fragment,
+                        written: url.to_string(),
+                        line,
+                    });
+                }
+                if self.files.contains(&resolved) {
+                    warn(
+                        warnings,
+                        format!("points at {resolved}, which is not a chapter of the book"),
+                    );
+                } else {
+                    warn(warnings, "is not a file in the book".to_string());
+                }
+                LinkAction::Drop
+            }
+        }
+    }
+}
+
+/// Decides the book's language: the metadata's if it is a valid tag, else
+/// a guess from the script, else `en`. Anything but a valid given tag comes
+/// with a warning that says how to set it.
+fn choose_language(
+    metadata: &Metadata,
+    first_source: &str,
+    texts: &[String],
+    warnings: &mut Vec<Warning>,
+) -> String {
+    const HOW: &str = "set it with --lang or a `lang:` line in the metadata";
+    if let Some(lang) = &metadata.lang {
+        if is_valid_language_tag(lang) {
+            return lang.clone();
+        }
+        let fixed = lang.replace('_', "-");
+        if is_valid_language_tag(&fixed) {
+            warnings.push(Warning::new(
+                first_source,
+                None,
+                format!("language \"{lang}\" is not a BCP 47 tag; used \"{fixed}\""),
+            ));
+            return fixed;
+        }
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            format!("language \"{lang}\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; ignored it"),
+        ));
+    }
+
+    // A sample is enough to tell the script, and keeps huge books fast.
+    let mut sample = String::new();
+    for text in texts {
+        let end = text
+            .char_indices()
+            .nth(200_000)
+            .map_or(text.len(), |(index, _)| index);
+        sample.push_str(&text[..end]);
+        if sample.len() > 400_000 {
+            break;
+        }
+    }
+    match guess_language(&sample) {
+        Some(guess) => {
+            warnings.push(Warning::new(
+                first_source,
+                None,
+                format!(
+                    "no language given; guessed \"{}\" from the {} in the text; {HOW}",
+                    guess.tag, guess.evidence
+                ),
+            ));
+            guess.tag.to_string()
+        }
+        None => {
+            warnings.push(Warning::new(
+                first_source,
+                None,
+                format!("no language given; used \"en\"; {HOW}"),
+            ));
+            "en".to_string()
+        }
+    }
+}
+
+/// Drops metadata values that would make the package document invalid,
+/// with a warning each.
+fn check_metadata_values(metadata: &mut Metadata, first_source: &str, warnings: &mut Vec<Warning>) {
+    if let Some(date) = &metadata.date
+        && !is_valid_date(date)
+    {
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            format!("date \"{date}\" is not in the form YYYY, YYYY-MM or YYYY-MM-DD; left it out"),
+        ));
+        metadata.date = None;
+    }
+    if let Some(direction) = &metadata.page_progression_direction
+        && !matches!(direction.as_str(), "ltr" | "rtl" | "default")
+    {
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            format!(
+                "page-progression-direction \"{direction}\" is not ltr, rtl or default; left it out"
+            ),
+        ));
+        metadata.page_progression_direction = None;
+    }
+}
+
+fn store_cover(
+    files: &FileIndex<'_>,
+    images: &mut ImageStore,
+    path: &str,
+) -> Result<String, Error> {
+    let file = files.get(path).ok_or_else(|| Error::FileNotFound {
+        path: path.to_string(),
+        purpose: "cover image",
+    })?;
+    let image_type = sniff(&file.bytes).ok_or_else(|| Error::UnsupportedCover {
+        path: path.to_string(),
+    })?;
+    let href = images.store(crate::book::normalize_path(path), image_type);
+    let image = images
+        .images
+        .iter()
+        .find(|image| image.href == href)
+        .expect("store returns the href of a stored image");
+    Ok(image.id.clone())
+}
+
+/// Derives a UUID from the book's content, so the same files and options
+/// give the same identifier: SHA-1 as in a version 5 UUID.
+fn content_uuid(book: &Book, metadata: &Metadata, options: &Options) -> String {
+    let mut hasher = sha1_smol::Sha1::new();
+    let mut files: Vec<_> = book.files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for file in files {
+        hasher.update(file.path.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(&(file.bytes.len() as u64).to_le_bytes());
+        hasher.update(&file.bytes);
+    }
+    hasher.update(format!("{metadata:?}{}{}", options.toc_depth, options.smart).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hasher.digest().bytes()[..16]);
+    bytes[6] = (bytes[6] & 0x0F) | 0x50;
+    bytes[8] = (bytes[8] & 0x3F) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Lays out every file of the EPUB except `mimetype`, in zip order.
+fn package_entries(
+    package: &Package<'_>,
+    files: &FileIndex<'_>,
+    images: &ImageStore,
+    css_files: &[(String, Vec<u8>)],
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let root = package::ROOT;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    entries.push((
+        "META-INF/container.xml".to_string(),
+        package::container_xml().into_bytes(),
+    ));
+    entries.push((
+        format!("{root}/package.opf"),
+        package::package_document(package, true).into_bytes(),
+    ));
+
+    let top_styles: Vec<String> = package
+        .stylesheets
+        .iter()
+        .map(|sheet| sheet.href.clone())
+        .collect();
+    let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
+
+    let toc: Vec<TocEntry> = package::toc_entries(package.chapters, package.toc_depth);
+    let mut landmarks: Vec<(&str, &str, &str)> = Vec::new();
+    if package.cover_id.is_some() {
+        landmarks.push(("cover", package::COVER_PAGE, "Cover"));
+    }
+    landmarks.push(("titlepage", package::TITLE_PAGE, "Title page"));
+    landmarks.push(("toc", "nav.xhtml#toc", "Contents"));
+    if let Some(first) = package.chapters.first() {
+        landmarks.push(("bodymatter", first.href.as_str(), "Start of content"));
+    }
+    let nav_body = package::nav_body(&toc, "Contents", &landmarks);
+    let nav = package::xhtml_document("Contents", package.lang, &top_styles, None, &nav_body);
+    entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
+    entries.push((
+        format!("{root}/{}", package::NCX),
+        package::ncx(package, &toc).into_bytes(),
+    ));
+
+    if let Some(cover_id) = package.cover_id {
+        let cover = images
+            .images
+            .iter()
+            .find(|image| image.id == cover_id)
+            .expect("cover is stored");
+        let body = package::cover_page_body(&encode_url(&cover.href), package.title);
+        let page = package::xhtml_document(
+            package.title,
+            package.lang,
+            &top_styles,
+            Some(("cover", "")),
+            &body,
+        );
+        entries.push((format!("{root}/{}", package::COVER_PAGE), page.into_bytes()));
+    }
+    let title_body = package::title_page_body(package.title, package.metadata);
+    let title_page = package::xhtml_document(
+        package.title,
+        package.lang,
+        &top_styles,
+        Some(("titlepage", "")),
+        &title_body,
+    );
+    entries.push((
+        format!("{root}/{}", package::TITLE_PAGE),
+        title_page.into_bytes(),
+    ));
+
+    for chapter in package.chapters {
+        let document = package::xhtml_document(
+            &chapter.title,
+            package.lang,
+            &chapter_styles,
+            Some(("bodymatter chapter", "doc-chapter")),
+            &chapter.body,
+        );
+        entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
+    }
+    for image in &images.images {
+        let file = files
+            .get(&image.source)
+            .ok_or_else(|| Error::FileNotFound {
+                path: image.source.clone(),
+                purpose: "image",
+            })?;
+        entries.push((format!("{root}/{}", image.href), file.bytes.clone()));
+    }
+    for sheet in package.stylesheets {
+        entries.push((
+            format!("{root}/{}", sheet.href),
+            sheet.content.clone().into_bytes(),
+        ));
+    }
+    for (href, bytes) in css_files {
+        entries.push((format!("{root}/{href}"), bytes.clone()));
+    }
+    let _: &[Resource] = package.resources;
+    let _: &[Stylesheet] = package.stylesheets;
+    Ok(entries)
+}
+
+/// Drops repeats of the same warning at the same place, keeping the first.
+fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
+    let mut seen = HashSet::new();
+    warnings
+        .into_iter()
+        .filter(|warning| seen.insert(warning.clone()))
+        .collect()
+}

@@ -1,0 +1,103 @@
+//! Failures that stop a book, and warnings that do not.
+
+use std::fmt;
+
+/// A problem in the user's files that Quire worked around. The book is
+/// still made; the message says what happened and what Quire did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Warning {
+    /// The input file the problem is in, as the book names it.
+    pub file: String,
+    /// The 1-based line in that file, where there is one.
+    pub line: Option<usize>,
+    /// What happened and what Quire did about it.
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
+        Warning {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    /// Formats the warning as `file:line: warning: message`, the form
+    /// compilers use, so editors can jump to it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: warning: {}", self.file, line, self.message),
+            None => write!(f, "{}: warning: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A failure that stops the book from being made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The book has no Markdown file to make chapters from.
+    NoChapters,
+    /// A chapter named in the book's order is not among its files.
+    ChapterNotFound { path: String },
+    /// A file that must be text is not valid UTF-8 (nor UTF-16 with a byte
+    /// order mark).
+    NotUtf8 { path: String, offset: usize },
+    /// A file named by an option or by metadata (cover, stylesheet,
+    /// metadata file) is not among the book's files.
+    FileNotFound { path: String, purpose: &'static str },
+    /// A cover image whose bytes are not a supported image type.
+    UnsupportedCover { path: String },
+    /// A YAML metadata block or file that does not parse.
+    InvalidMetadata {
+        path: String,
+        line: Option<usize>,
+        reason: String,
+    },
+    /// An option value that cannot be used.
+    InvalidOption {
+        option: &'static str,
+        reason: String,
+    },
+    /// Writing the zip archive failed.
+    Zip { reason: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NoChapters => write!(
+                f,
+                "no Markdown chapters found: give one or more .md files, or a folder that contains them"
+            ),
+            Error::ChapterNotFound { path } => write!(
+                f,
+                "chapter {path} is listed in the book's order but is not among its files; add the file or remove it from the list"
+            ),
+            Error::NotUtf8 { path, offset } => write!(
+                f,
+                "{path} is not valid UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and try again"
+            ),
+            Error::FileNotFound { path, purpose } => {
+                write!(
+                    f,
+                    "{purpose} {path} was not found; check the path, which is relative to the file that names it"
+                )
+            }
+            Error::UnsupportedCover { path } => write!(
+                f,
+                "cover image {path} is not a JPEG, PNG, GIF, WebP or SVG file; convert it to one of these"
+            ),
+            Error::InvalidMetadata { path, line, reason } => match line {
+                Some(line) => write!(f, "{path}:{line}: invalid YAML metadata: {reason}"),
+                None => write!(f, "{path}: invalid YAML metadata: {reason}"),
+            },
+            Error::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
+            Error::Zip { reason } => write!(f, "writing the EPUB archive failed: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,396 @@
+//! Images: their type read from their bytes, and each stored once in the
+//! book however often chapters use it.
+
+use std::collections::HashMap;
+
+use crate::book::{FileIndex, resolve_relative};
+use crate::error::Warning;
+use crate::links::percent_decode;
+
+/// An image type EPUB 3.3 lists as a core media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageType {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+    Svg,
+}
+
+impl ImageType {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageType::Jpeg => "image/jpeg",
+            ImageType::Png => "image/png",
+            ImageType::Gif => "image/gif",
+            ImageType::Webp => "image/webp",
+            ImageType::Svg => "image/svg+xml",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageType::Jpeg => "jpg",
+            ImageType::Png => "png",
+            ImageType::Gif => "gif",
+            ImageType::Webp => "webp",
+            ImageType::Svg => "svg",
+        }
+    }
+}
+
+/// Identifies an image by its leading bytes, whatever its file name says.
+pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(ImageType::Jpeg);
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(ImageType::Png);
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Some(ImageType::Gif);
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(ImageType::Webp);
+    }
+    if looks_like_svg(bytes) {
+        return Some(ImageType::Svg);
+    }
+    None
+}
+
+/// Reports whether the text starts, after an optional BOM, XML declaration,
+/// comments and doctype, with an `<svg` element.
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let Ok(text) = std::str::from_utf8(head)
+        .or_else(|error| std::str::from_utf8(&head[..error.valid_up_to()]))
+    else {
+        return false;
+    };
+    let mut rest = text.trim_start_matches('\u{FEFF}').trim_start();
+    loop {
+        if rest.starts_with("<svg") {
+            return true;
+        }
+        let skipped = if rest.starts_with("<?") {
+            rest.find("?>").map(|end| end + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|end| end + 3)
+        } else if rest.starts_with("<!") {
+            rest.find('>').map(|end| end + 1)
+        } else {
+            None
+        };
+        match skipped {
+            Some(end) => rest = rest[end..].trim_start(),
+            None => return false,
+        }
+    }
+}
+
+/// Returns why an SVG image cannot go into a book as is, if it cannot: it
+/// must be well-formed XML, run no script and load nothing from outside the
+/// book, or reading systems and EPUBCheck reject the whole book.
+fn svg_problem(bytes: &[u8]) -> Option<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some("it is not UTF-8 text".to_string());
+    };
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let document =
+        match roxmltree::Document::parse_with_options(text.trim_start_matches('\u{FEFF}'), options)
+        {
+            Ok(document) => document,
+            Err(error) => return Some(format!("it is not well-formed XML ({error})")),
+        };
+    for node in document.descendants().filter(|node| node.is_element()) {
+        let name = node.tag_name().name();
+        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("foreignObject") {
+            return Some(format!("it contains a <{name}> element"));
+        }
+        for attribute in node.attributes() {
+            let attribute_name = attribute.name().to_ascii_lowercase();
+            if attribute_name.starts_with("on") {
+                return Some(format!(
+                    "it has an event-handler attribute ({})",
+                    attribute.name()
+                ));
+            }
+            if attribute_name == "href" {
+                let value = attribute.value().trim();
+                if !(value.starts_with('#') || value.starts_with("data:image/")) {
+                    return Some(format!("it refers to \"{value}\" outside the image"));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// An image stored in the book.
+#[derive(Debug, Clone)]
+pub struct StoredImage {
+    /// The image's path among the input files.
+    pub source: String,
+    /// Its path in the EPUB, relative to the package document.
+    pub href: String,
+    /// Its manifest id.
+    pub id: String,
+    pub image_type: ImageType,
+}
+
+/// The images the book uses, in order of first use.
+#[derive(Debug, Default)]
+pub struct ImageStore {
+    pub images: Vec<StoredImage>,
+    /// Input path to index in `images`, or `None` for a file already
+    /// rejected, so its warning is given once.
+    by_source: HashMap<String, Option<usize>>,
+    /// File names in use under `images/`, lowercased.
+    names: HashMap<String, usize>,
+    /// Paths that were named but are not among the book's files.
+    pub missing: Vec<String>,
+}
+
+impl ImageStore {
+    /// Finds the image `src` names from the chapter source `from`, stores it
+    /// once, and returns its path relative to the package document. Returns
+    /// `None`, with a warning, when the image cannot go into the book.
+    pub fn resolve(
+        &mut self,
+        files: &FileIndex<'_>,
+        from: &str,
+        src: &str,
+        line: Option<usize>,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<String> {
+        let src = src.trim();
+        if src.is_empty() {
+            warnings.push(Warning::new(
+                from,
+                line,
+                "image has no source; kept its alt text",
+            ));
+            return None;
+        }
+        let lower = src.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+        {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!("remote image \"{src}\" was not fetched (Quire never downloads); kept its alt text. Save the image beside the chapter and link to the file to include it"),
+            ));
+            return None;
+        }
+        if lower.contains(':')
+            && !lower.starts_with("./")
+            && lower
+                .split(':')
+                .next()
+                .is_some_and(|scheme| scheme.len() > 1 && !scheme.contains('/'))
+        {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!(
+                    "image source \"{}\" is not a file in the book; kept its alt text",
+                    shorten(src)
+                ),
+            ));
+            return None;
+        }
+
+        let path = resolve_relative(
+            from,
+            &percent_decode(src.split(['?', '#']).next().unwrap_or("")),
+        );
+        if let Some(entry) = self.by_source.get(&path) {
+            return entry.map(|index| self.images[index].href.clone());
+        }
+
+        let Some(file) = files.get(&path) else {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!("image \"{src}\" not found (looked for {path}); kept its alt text"),
+            ));
+            if !self.missing.contains(&path) {
+                self.missing.push(path);
+            }
+            return None;
+        };
+        let problem = match sniff(&file.bytes) {
+            None => Some("it is not a JPEG, PNG, GIF, WebP or SVG image".to_string()),
+            Some(ImageType::Svg) => svg_problem(&file.bytes),
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!("image \"{src}\" left out because {problem}; kept its alt text"),
+            ));
+            self.by_source.insert(path, None);
+            return None;
+        }
+        let image_type = sniff(&file.bytes)?;
+        Some(self.store(path, image_type))
+    }
+
+    /// Stores an image known to be valid and returns its href.
+    pub fn store(&mut self, source: String, image_type: ImageType) -> String {
+        if let Some(Some(index)) = self.by_source.get(&source) {
+            return self.images[*index].href.clone();
+        }
+        let name = self.unique_name(&source, image_type);
+        let stored = StoredImage {
+            href: format!("images/{name}"),
+            id: format!("img-{}", name.replace('.', "-")),
+            source: source.clone(),
+            image_type,
+        };
+        self.by_source.insert(source, Some(self.images.len()));
+        self.images.push(stored);
+        self.images
+            .last()
+            .map(|image| image.href.clone())
+            .unwrap_or_default()
+    }
+
+    fn unique_name(&mut self, source: &str, image_type: ImageType) -> String {
+        let stem = ascii_name(crate::book::file_stem(source));
+        let stem = if stem.is_empty() {
+            "image".to_string()
+        } else {
+            stem
+        };
+        let base = format!("{stem}.{}", image_type.extension()).to_ascii_lowercase();
+        let count = self.names.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            base
+        } else {
+            format!("{stem}-{count}.{}", image_type.extension()).to_ascii_lowercase()
+        }
+    }
+}
+
+/// Reduces a name to ASCII letters, digits, `-` and `_`, for file names in
+/// the EPUB that every reading system and zip tool handles.
+pub fn ascii_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((index, _)) => format!("{}...", &text[..index]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::{Book, InputFile};
+
+    #[test]
+    fn sniff_reads_bytes_not_names() {
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0rest"), Some(ImageType::Jpeg));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some(ImageType::Png));
+        assert_eq!(sniff(b"GIF89a..."), Some(ImageType::Gif));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageType::Webp));
+        assert_eq!(
+            sniff(
+                b"<?xml version=\"1.0\"?>\n<!-- c -->\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+            ),
+            Some(ImageType::Svg)
+        );
+        assert_eq!(sniff(b"BM\x00\x00"), None);
+        assert_eq!(sniff(b"<html><svg/></html>"), None);
+    }
+
+    #[test]
+    fn svg_with_script_rejected() {
+        assert!(
+            svg_problem(
+                br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#
+            )
+            .is_some()
+        );
+        assert!(
+            svg_problem(br#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#).is_some()
+        );
+        assert!(svg_problem(br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><image x:href="https://e.example/a.png"/></svg>"#).is_some());
+        assert!(
+            svg_problem(
+                br#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>"#
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn image_stored_once() {
+        let book = Book {
+            files: vec![InputFile {
+                path: "img/my pic.png".to_string(),
+                bytes: b"\x89PNG\r\n\x1a\n".to_vec(),
+                modified: None,
+            }],
+            chapters: None,
+        };
+        let files = FileIndex::new(&book);
+        let mut store = ImageStore::default();
+        let mut warnings = Vec::new();
+        let first = store.resolve(&files, "ch1.md", "img/my%20pic.png", Some(1), &mut warnings);
+        let second = store.resolve(
+            &files,
+            "sub/ch2.md",
+            "../img/my pic.png",
+            Some(1),
+            &mut warnings,
+        );
+        assert_eq!(first.as_deref(), Some("images/my-pic.png"));
+        assert_eq!(first, second);
+        assert_eq!(store.images.len(), 1);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn missing_and_remote_images_warn() {
+        let book = Book::default();
+        let files = FileIndex::new(&book);
+        let mut store = ImageStore::default();
+        let mut warnings = Vec::new();
+        assert_eq!(
+            store.resolve(&files, "a.md", "x.png", Some(3), &mut warnings),
+            None
+        );
+        assert_eq!(
+            store.resolve(
+                &files,
+                "a.md",
+                "https://e.example/x.png",
+                Some(4),
+                &mut warnings
+            ),
+            None
+        );
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[0].message.contains("not found"));
+        assert!(warnings[1].message.contains("not fetched"));
+        assert_eq!(store.missing, ["x.png"]);
+    }
+}

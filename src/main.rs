@@ -1,0 +1,381 @@
+//! The `quire` command: reads Markdown files or a folder from disk into a
+//! [`quire::Book`], converts it, and writes the EPUB atomically.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+use std::time::UNIX_EPOCH;
+
+use clap::Parser;
+use quire::{Book, Error, InputFile, Metadata, Options, convert};
+
+/// Converts Markdown (one file, several files, or a folder with an optional
+/// SUMMARY.md) into an EPUB 3 book.
+#[derive(Parser, Debug)]
+#[command(name = "quire", version, about)]
+struct Cli {
+    /// Markdown files, each a chapter in the order given (any extension is
+    /// read as Markdown), or one folder. A single file is split into
+    /// chapters at its level-1 headings.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+
+    /// The EPUB file to write [default: the first input's name with .epub]
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+
+    /// Book title [default: the metadata's, else the first heading]
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    subtitle: Option<String>,
+    /// An author; repeat for several
+    #[arg(long = "author")]
+    authors: Vec<String>,
+    /// A contributor; repeat for several
+    #[arg(long = "contributor")]
+    contributors: Vec<String>,
+    /// Language as a BCP 47 tag, such as en, de or pt-BR
+    #[arg(long)]
+    lang: Option<String>,
+    /// Publication date: YYYY, YYYY-MM or YYYY-MM-DD
+    #[arg(long)]
+    date: Option<String>,
+    /// Unique identifier, such as an ISBN or URN [default: a UUID derived from the content]
+    #[arg(long)]
+    identifier: Option<String>,
+    #[arg(long)]
+    publisher: Option<String>,
+    /// Copyright or licence statement
+    #[arg(long)]
+    rights: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    /// A subject or keyword; repeat for several
+    #[arg(long = "subject")]
+    subjects: Vec<String>,
+    /// Cover image (JPEG, PNG, GIF, WebP or SVG)
+    #[arg(long)]
+    cover: Option<PathBuf>,
+    /// Stylesheet applied after the default one; repeat for several
+    #[arg(long = "css")]
+    css: Vec<PathBuf>,
+    /// YAML file with metadata; flags override it
+    #[arg(long)]
+    metadata_file: Option<PathBuf>,
+    /// Page progression direction: ltr, rtl or default
+    #[arg(long)]
+    page_progression_direction: Option<String>,
+    /// Deepest heading level in the table of contents
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
+    toc_depth: u8,
+    /// Keep straight quotes, dashes and dots as typed
+    #[arg(long)]
+    no_smart: bool,
+    /// Treat every warning as an error: write no book if there is any
+    #[arg(long)]
+    strict: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("quire: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), String> {
+    let mut input = read_inputs(&cli.inputs)?;
+    let options = build_options(cli, &input.base)?;
+
+    // Images and stylesheet files are read when a chapter first names them,
+    // so the book holds only what it uses.
+    let mut tried: HashSet<String> = HashSet::new();
+    let output = loop {
+        match convert(&input.book, &options) {
+            Ok(output) => {
+                let loaded = load_missing(&mut input, &output.missing_files, &mut tried);
+                if !loaded {
+                    break output;
+                }
+            }
+            Err(Error::FileNotFound { path, purpose }) => {
+                if !load_missing(&mut input, std::slice::from_ref(&path), &mut tried) {
+                    return Err(Error::FileNotFound {
+                        path: display_path(&input.base, &path),
+                        purpose,
+                    }
+                    .to_string());
+                }
+            }
+            Err(error) => return Err(error.to_string()),
+        }
+    };
+
+    for warning in &output.warnings {
+        let located = quire::Warning {
+            file: display_path(&input.base, &warning.file),
+            ..warning.clone()
+        };
+        eprintln!("{located}");
+    }
+    if cli.strict && !output.warnings.is_empty() {
+        return Err(format!(
+            "{} warning(s) and --strict is set; no book written",
+            output.warnings.len()
+        ));
+    }
+
+    let target = match &cli.output {
+        Some(path) => path.clone(),
+        None => default_output(&cli.inputs[0]),
+    };
+    write_atomically(&target, &output.epub)?;
+    println!("{}", target.display());
+    Ok(())
+}
+
+/// The book read from disk, and the folder its paths are relative to.
+struct Inputs {
+    book: Book,
+    base: PathBuf,
+}
+
+fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
+    if inputs.len() == 1 && inputs[0].is_dir() {
+        let base = inputs[0].clone();
+        let mut files = Vec::new();
+        read_folder(&base, &base, &mut files)?;
+        return Ok(Inputs {
+            book: Book {
+                files,
+                chapters: None,
+            },
+            base,
+        });
+    }
+
+    let mut absolute = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            return Err(format!(
+                "{} is a folder; give one folder on its own, or only files",
+                input.display()
+            ));
+        }
+        let path =
+            std::path::absolute(input).map_err(|error| format!("{}: {error}", input.display()))?;
+        absolute.push(clean(&path));
+    }
+    let base = common_parent(&absolute);
+    let mut book = Book::default();
+    let mut chapters = Vec::new();
+    for path in &absolute {
+        let relative = relative_to(path, &base);
+        if !book.files.iter().any(|file| file.path == relative) {
+            book.files.push(read_file(path, &relative)?);
+        }
+        chapters.push(relative);
+    }
+    book.chapters = Some(chapters);
+    Ok(Inputs { book, base })
+}
+
+fn read_folder(base: &Path, dir: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            read_folder(base, &path, files)?;
+        } else if path.is_file() {
+            let relative = relative_to(&path, base);
+            files.push(read_file(&path, &relative)?);
+        }
+    }
+    Ok(())
+}
+
+fn read_file(path: &Path, relative: &str) -> Result<InputFile, String> {
+    let bytes =
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let modified = std::fs::metadata(path)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+        .map(|duration| duration.as_secs() as i64);
+    Ok(InputFile {
+        path: relative.to_string(),
+        bytes,
+        modified,
+    })
+}
+
+/// Reads files the book named but did not contain. Returns whether any new
+/// file was read.
+fn load_missing(input: &mut Inputs, missing: &[String], tried: &mut HashSet<String>) -> bool {
+    let mut loaded = false;
+    for path in missing {
+        if !tried.insert(path.clone()) {
+            continue;
+        }
+        let on_disk = input.base.join(path);
+        if on_disk.is_file()
+            && let Ok(file) = read_file(&on_disk, path)
+        {
+            input.book.files.push(file);
+            loaded = true;
+        }
+    }
+    loaded
+}
+
+fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
+    let in_book = |path: &PathBuf| -> Result<String, String> {
+        let absolute =
+            std::path::absolute(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        Ok(relative_to(&clean(&absolute), base))
+    };
+    let non_empty = |values: &[String]| (!values.is_empty()).then(|| values.to_vec());
+    let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
+    let metadata = Metadata {
+        title: cli.title.clone(),
+        subtitle: cli.subtitle.clone(),
+        authors: non_empty(&cli.authors),
+        contributors: non_empty(&cli.contributors),
+        lang: cli.lang.clone(),
+        date: cli.date.clone(),
+        identifier: cli.identifier.clone(),
+        publisher: cli.publisher.clone(),
+        rights: cli.rights.clone(),
+        description: cli.description.clone(),
+        subjects: non_empty(&cli.subjects),
+        cover_image: cli.cover.as_ref().map(in_book).transpose()?,
+        css: non_empty(&css),
+        page_progression_direction: cli.page_progression_direction.clone(),
+    };
+
+    let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.trim().is_empty() => {
+            Some(value.trim().parse::<i64>().map_err(|_| {
+                format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not \"{value}\"")
+            })?)
+        }
+        _ => None,
+    };
+    Ok(Options {
+        metadata,
+        metadata_file: cli.metadata_file.as_ref().map(in_book).transpose()?,
+        toc_depth: cli.toc_depth,
+        smart: !cli.no_smart,
+        source_date_epoch,
+    })
+}
+
+/// Writes to a temporary file beside `target`, then renames it, so a failed
+/// run never leaves a partial book.
+fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("book.epub");
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result =
+        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, target));
+    if let Err(error) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(format!("cannot write {}: {error}", target.display()));
+    }
+    Ok(())
+}
+
+fn default_output(first_input: &Path) -> PathBuf {
+    let stem =
+        clean(&std::path::absolute(first_input).unwrap_or_else(|_| first_input.to_path_buf()))
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or("book")
+            .to_string();
+    PathBuf::from(format!("{stem}.epub"))
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn common_parent(paths: &[PathBuf]) -> PathBuf {
+    let mut base = paths[0].parent().map(Path::to_path_buf).unwrap_or_default();
+    for path in &paths[1..] {
+        while !path.starts_with(&base) {
+            if !base.pop() {
+                break;
+            }
+        }
+    }
+    base
+}
+
+/// Returns `path` relative to `base` with `/` separators, using `..` when
+/// it lies outside.
+fn relative_to(path: &Path, base: &Path) -> String {
+    let path_parts: Vec<Component> = path.components().collect();
+    let base_parts: Vec<Component> = base.components().collect();
+    let shared = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = vec!["..".to_string(); base_parts.len() - shared];
+    parts.extend(
+        path_parts[shared..]
+            .iter()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// Shows a book path the way the user can find it: relative to the current
+/// folder when possible.
+fn display_path(base: &Path, book_path: &str) -> String {
+    let full = clean(&base.join(book_path));
+    match std::env::current_dir() {
+        Ok(cwd) => {
+            let relative = relative_to(&full, &cwd);
+            if relative.starts_with("../../") {
+                full.display().to_string()
+            } else {
+                relative
+            }
+        }
+        Err(_) => full.display().to_string(),
+    }
+}

@@ -1,0 +1,504 @@
+//! Book metadata: read from a YAML block or file the way pandoc users write
+//! it, merged with options, and the book's language checked or guessed.
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::book::resolve_relative;
+use crate::error::{Error, Warning};
+
+/// The metadata of a book. Every field is optional so that sources can be
+/// layered: a later source's `Some` replaces an earlier one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Option<Vec<String>>,
+    pub contributors: Option<Vec<String>>,
+    /// The language as a BCP 47 tag, such as `de` or `pt-BR`.
+    pub lang: Option<String>,
+    /// The publication date, as W3C date and time format (`2024`, `2024-05-01`...).
+    pub date: Option<String>,
+    pub identifier: Option<String>,
+    pub publisher: Option<String>,
+    pub rights: Option<String>,
+    pub description: Option<String>,
+    pub subjects: Option<Vec<String>>,
+    /// The cover image's path in the book.
+    pub cover_image: Option<String>,
+    /// Stylesheet paths in the book, applied after the default one in order.
+    pub css: Option<Vec<String>>,
+    /// `ltr`, `rtl` or `default`.
+    pub page_progression_direction: Option<String>,
+}
+
+impl Metadata {
+    /// Overlays `other` on `self`: each field `other` sets replaces this one.
+    pub fn merge(&mut self, other: Metadata) {
+        macro_rules! overlay {
+            ($($field:ident),*) => {
+                $(if other.$field.is_some() { self.$field = other.$field; })*
+            };
+        }
+        overlay!(
+            title,
+            subtitle,
+            authors,
+            contributors,
+            lang,
+            date,
+            identifier,
+            publisher,
+            rights,
+            description,
+            subjects,
+            cover_image,
+            css,
+            page_progression_direction
+        );
+    }
+}
+
+/// Parses a YAML metadata block or file. `path` names its source, for
+/// messages and so that `cover-image` and `css` paths resolve relative to it;
+/// `first_line` is the line of the YAML's first line in that file.
+pub fn parse_yaml(
+    path: &str,
+    first_line: usize,
+    yaml: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Metadata, Error> {
+    let documents = YamlLoader::load_from_str(yaml).map_err(|error| Error::InvalidMetadata {
+        path: path.to_string(),
+        line: Some(first_line + error.marker().line().saturating_sub(1)),
+        reason: error.info().to_string(),
+    })?;
+    let mut metadata = Metadata::default();
+    let Some(root) = documents.into_iter().next() else {
+        return Ok(metadata);
+    };
+    let Yaml::Hash(entries) = root else {
+        if root.is_null() {
+            return Ok(metadata);
+        }
+        return Err(Error::InvalidMetadata {
+            path: path.to_string(),
+            line: Some(first_line),
+            reason: "expected `key: value` lines".to_string(),
+        });
+    };
+
+    for (key, value) in entries {
+        let Some(key) = key.as_str() else { continue };
+        let warn = |warnings: &mut Vec<Warning>, expected: &str| {
+            warnings.push(Warning::new(
+                path,
+                Some(first_line),
+                format!("metadata key `{key}` should be {expected}; ignored it"),
+            ));
+        };
+        match key {
+            "title" => metadata.title = scalar(&value).or_else(|| title_from_list(&value)),
+            "subtitle" => metadata.subtitle = scalar(&value),
+            "author" | "authors" | "creator" => metadata.authors = names(&value),
+            "contributor" | "contributors" => metadata.contributors = names(&value),
+            "lang" | "language" => metadata.lang = scalar(&value),
+            "date" => metadata.date = scalar(&value),
+            "identifier" => {
+                metadata.identifier = scalar(&value).or_else(|| identifier_text(&value))
+            }
+            "publisher" => metadata.publisher = scalar(&value),
+            "rights" => metadata.rights = scalar(&value),
+            "description" | "abstract" => metadata.description = scalar(&value),
+            "subject" | "subjects" | "keywords" => metadata.subjects = strings(&value),
+            "cover-image" | "cover" => {
+                metadata.cover_image = scalar(&value).map(|cover| resolve_relative(path, &cover))
+            }
+            "css" | "stylesheet" => {
+                metadata.css = strings(&value).map(|sheets| {
+                    sheets
+                        .iter()
+                        .map(|sheet| resolve_relative(path, sheet))
+                        .collect()
+                })
+            }
+            "page-progression-direction" => metadata.page_progression_direction = scalar(&value),
+            _ => continue,
+        }
+
+        let understood = match key {
+            "title" => metadata.title.is_some(),
+            "author" | "authors" | "creator" => metadata.authors.is_some(),
+            "contributor" | "contributors" => metadata.contributors.is_some(),
+            "subject" | "subjects" | "keywords" => metadata.subjects.is_some(),
+            "css" | "stylesheet" => metadata.css.is_some(),
+            _ => true,
+        };
+        if !understood && !value.is_null() {
+            warn(warnings, "text or a list of text");
+        }
+    }
+    Ok(metadata)
+}
+
+/// Returns a YAML scalar as text; numbers and dates come through as written.
+fn scalar(value: &Yaml) -> Option<String> {
+    let text = match value {
+        Yaml::String(text) | Yaml::Real(text) => text.clone(),
+        Yaml::Integer(number) => number.to_string(),
+        Yaml::Boolean(flag) => flag.to_string(),
+        _ => return None,
+    };
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Returns text or a list of texts.
+fn strings(value: &Yaml) -> Option<Vec<String>> {
+    match value {
+        Yaml::Array(items) => Some(items.iter().filter_map(scalar).collect()),
+        _ => scalar(value).map(|text| vec![text]),
+    }
+}
+
+/// Returns people's names from text, a list of text, or pandoc's list of
+/// maps with a `name` (or `text`) key.
+fn names(value: &Yaml) -> Option<Vec<String>> {
+    let name_of = |item: &Yaml| {
+        scalar(item)
+            .or_else(|| scalar(&item["name"]))
+            .or_else(|| scalar(&item["text"]))
+    };
+    match value {
+        Yaml::Array(items) => Some(items.iter().filter_map(name_of).collect()),
+        _ => name_of(value).map(|name| vec![name]),
+    }
+}
+
+/// Returns the main title from pandoc's list form
+/// (`- type: main` / `text: ...`).
+fn title_from_list(value: &Yaml) -> Option<String> {
+    let items = value.as_vec()?;
+    items
+        .iter()
+        .find(|item| item["type"].as_str() == Some("main"))
+        .or_else(|| items.first())
+        .and_then(|item| scalar(&item["text"]))
+}
+
+/// Returns the identifier from pandoc's list-of-maps form.
+fn identifier_text(value: &Yaml) -> Option<String> {
+    value
+        .as_vec()?
+        .first()
+        .and_then(|item| scalar(&item["text"]))
+}
+
+/// Reports whether `tag` is a well-formed BCP 47 language tag (RFC 5646,
+/// section 2.1), such as `en`, `zh-Hant-TW` or `de-CH-1901`. Whether each
+/// subtag is registered is not checked.
+pub fn is_valid_language_tag(tag: &str) -> bool {
+    let subtags: Vec<&str> = tag.split('-').collect();
+    if subtags
+        .iter()
+        .any(|subtag| subtag.is_empty() || subtag.len() > 8)
+    {
+        return false;
+    }
+    let alpha = |s: &str| s.chars().all(|c| c.is_ascii_alphabetic());
+    let alnum = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
+    if !subtags.iter().all(|subtag| alnum(subtag)) {
+        return false;
+    }
+
+    let mut rest = subtags.as_slice();
+    if rest[0].eq_ignore_ascii_case("x") {
+        return rest.len() > 1;
+    }
+    match rest[0].len() {
+        2..=3 if alpha(rest[0]) => {
+            rest = &rest[1..];
+            // Up to three extended language subtags.
+            let mut extlangs = 0;
+            while extlangs < 3 && matches!(rest.first(), Some(s) if s.len() == 3 && alpha(s)) {
+                rest = &rest[1..];
+                extlangs += 1;
+            }
+        }
+        4..=8 if alpha(rest[0]) => rest = &rest[1..],
+        _ => return false,
+    }
+    if matches!(rest.first(), Some(s) if s.len() == 4 && alpha(s)) {
+        rest = &rest[1..];
+    }
+    if matches!(rest.first(), Some(s) if (s.len() == 2 && alpha(s)) || (s.len() == 3 && s.chars().all(|c| c.is_ascii_digit())))
+    {
+        rest = &rest[1..];
+    }
+    while let Some(s) = rest.first() {
+        let variant = s.len() >= 5 || (s.len() == 4 && s.starts_with(|c: char| c.is_ascii_digit()));
+        if !variant {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    while let Some(s) = rest.first() {
+        if s.len() != 1 {
+            return false;
+        }
+        let singleton = s.to_ascii_lowercase();
+        let count = rest[1..]
+            .iter()
+            .take_while(|s| if singleton == "x" { true } else { s.len() >= 2 })
+            .count();
+        if count == 0 {
+            return false;
+        }
+        rest = &rest[1 + count..];
+    }
+    true
+}
+
+/// A language guessed from the script of a book's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageGuess {
+    pub tag: &'static str,
+    /// What the guess rests on, for the warning.
+    pub evidence: &'static str,
+}
+
+/// Guesses the language from scripts that belong to one language, such as
+/// kana (Japanese) or Hangul (Korean). Returns `None` when the text is
+/// mostly Latin or its script is shared by several languages (Cyrillic,
+/// Arabic, Devanagari).
+pub fn guess_language(text: &str) -> Option<LanguageGuess> {
+    let mut counts = [0usize; 10];
+    let mut letters = 0usize;
+    for c in text.chars() {
+        if !c.is_alphabetic() {
+            continue;
+        }
+        letters += 1;
+        let script = match c {
+            '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => 0,
+            '\u{AC00}'..='\u{D7AF}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' => 1,
+            '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => 2,
+            '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => 3,
+            '\u{0590}'..='\u{05FF}' => 4,
+            '\u{0E00}'..='\u{0E7F}' => 5,
+            '\u{10A0}'..='\u{10FF}' => 6,
+            '\u{0530}'..='\u{058F}' => 7,
+            '\u{0B80}'..='\u{0BFF}' => 8,
+            '\u{1780}'..='\u{17FF}' => 9,
+            _ => continue,
+        };
+        counts[script] += 1;
+    }
+
+    // Japanese mixes kana with Han, so any real amount of kana decides it.
+    let kana = counts[0];
+    let han = counts[2];
+    if kana > 0 && kana * 20 >= kana + han {
+        return Some(LanguageGuess {
+            tag: "ja",
+            evidence: "Japanese kana",
+        });
+    }
+    const SCRIPTS: [(&str, &str); 10] = [
+        ("ja", "Japanese kana"),
+        ("ko", "Korean Hangul"),
+        ("zh", "Chinese characters with no kana"),
+        ("el", "Greek letters"),
+        ("he", "Hebrew letters"),
+        ("th", "Thai letters"),
+        ("ka", "Georgian letters"),
+        ("hy", "Armenian letters"),
+        ("ta", "Tamil letters"),
+        ("km", "Khmer letters"),
+    ];
+    let (index, &count) = counts.iter().enumerate().max_by_key(|(_, count)| **count)?;
+    // The script must make up a fair share of the letters, so that a Latin
+    // book quoting a few Greek words stays unguessed.
+    if count == 0 || count * 5 < letters {
+        return None;
+    }
+    let (tag, evidence) = SCRIPTS[index];
+    Some(LanguageGuess { tag, evidence })
+}
+
+/// Reports whether `date` is in W3C date and time format: `YYYY`,
+/// `YYYY-MM`, `YYYY-MM-DD`, or a full date and time with a zone.
+pub fn is_valid_date(date: &str) -> bool {
+    let bytes = date.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let year_ok = digits(0..4);
+    match bytes.len() {
+        4 => year_ok,
+        7 => year_ok && bytes[4] == b'-' && digits(5..7),
+        10 => year_ok && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10),
+        _ => {
+            year_ok
+                && bytes.len() > 16
+                && bytes[4] == b'-'
+                && bytes[7] == b'-'
+                && bytes[10] == b'T'
+                && digits(11..13)
+                && bytes[13] == b':'
+                && digits(14..16)
+        }
+    }
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DDThh:mm:ssZ`, the form
+/// EPUB 3.3 requires for `dcterms:modified`.
+pub fn format_timestamp(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let time = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        time / 3600,
+        time % 3600 / 60,
+        time % 60
+    )
+}
+
+/// Converts days since 1970-01-01 to a proleptic Gregorian date, after
+/// Howard Hinnant's `civil_from_days` algorithm.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_keys_map_to_fields() {
+        let yaml = "title: Fish & Chips\nauthor:\n  - Ann\n  - name: Bob\nlang: de\nsubject: cooking\ncover-image: img/cover.jpg\ncss: [a.css, b.css]\n";
+        let mut warnings = Vec::new();
+        let metadata = parse_yaml("book/ch1.md", 2, yaml, &mut warnings).unwrap();
+        assert_eq!(metadata.title.as_deref(), Some("Fish & Chips"));
+        assert_eq!(
+            metadata.authors,
+            Some(vec!["Ann".to_string(), "Bob".to_string()])
+        );
+        assert_eq!(metadata.lang.as_deref(), Some("de"));
+        assert_eq!(metadata.subjects, Some(vec!["cooking".to_string()]));
+        assert_eq!(metadata.cover_image.as_deref(), Some("book/img/cover.jpg"));
+        assert_eq!(
+            metadata.css,
+            Some(vec!["book/a.css".to_string(), "book/b.css".to_string()])
+        );
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn yaml_syntax_error_names_line() {
+        let mut warnings = Vec::new();
+        let error =
+            parse_yaml("ch1.md", 2, "title: ok\nauthor: [unclosed\n", &mut warnings).unwrap_err();
+        let Error::InvalidMetadata { path, line, .. } = &error else {
+            panic!("unexpected error {error:?}");
+        };
+        assert_eq!(path, "ch1.md");
+        assert!(line.is_some_and(|line| line >= 3), "line {line:?}");
+    }
+
+    #[test]
+    fn later_metadata_overrides() {
+        let mut base = Metadata {
+            title: Some("Old".into()),
+            lang: Some("en".into()),
+            ..Metadata::default()
+        };
+        base.merge(Metadata {
+            title: Some("New".into()),
+            ..Metadata::default()
+        });
+        assert_eq!(base.title.as_deref(), Some("New"));
+        assert_eq!(base.lang.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn language_tags_checked() {
+        for tag in [
+            "en",
+            "de-CH-1901",
+            "zh-Hant-TW",
+            "sr-Latn-RS",
+            "es-419",
+            "x-private",
+            "en-US-x-twain",
+        ] {
+            assert!(is_valid_language_tag(tag), "{tag} should be valid");
+        }
+        for tag in [
+            "",
+            "english language",
+            "en_US",
+            "e",
+            "en--US",
+            "123",
+            "en-a",
+        ] {
+            assert!(!is_valid_language_tag(tag), "{tag} should be invalid");
+        }
+    }
+
+    #[test]
+    fn language_guessed_from_script() {
+        assert_eq!(
+            guess_language("これは日本語の本です").map(|g| g.tag),
+            Some("ja")
+        );
+        assert_eq!(
+            guess_language("한국어로 된 책입니다").map(|g| g.tag),
+            Some("ko")
+        );
+        assert_eq!(guess_language("这是一本中文书").map(|g| g.tag), Some("zh"));
+        assert_eq!(
+            guess_language("Η τέχνη της γραμμής εντολών").map(|g| g.tag),
+            Some("el")
+        );
+        assert_eq!(
+            guess_language("A plain English book with one word: λόγος"),
+            None
+        );
+        assert_eq!(guess_language("Русский текст"), None);
+    }
+
+    #[test]
+    fn timestamps_formatted_in_utc() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_timestamp(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn dates_checked() {
+        for date in ["2024", "2024-05", "2024-05-01", "2024-05-01T10:00:00Z"] {
+            assert!(is_valid_date(date), "{date}");
+        }
+        for date in ["May 2024", "24-05-01", "2024/05/01"] {
+            assert!(!is_valid_date(date), "{date}");
+        }
+    }
+}

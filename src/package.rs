@@ -1,0 +1,598 @@
+//! The EPUB's documents around the chapters: the container file, the
+//! package document (metadata, manifest, spine), the navigation document
+//! and its EPUB 2 twin `toc.ncx`, the title page, the cover page, and the
+//! XHTML wrapper every content document shares.
+//!
+//! All of them are built with [`XmlWriter`], which escapes every value.
+
+use crate::images::StoredImage;
+use crate::metadata::Metadata;
+use crate::xhtml::HeadingInfo;
+use crate::xml::XmlWriter;
+
+/// The folder in the zip that holds the package document and everything it lists.
+pub const ROOT: &str = "EPUB";
+
+/// A chapter ready to be packaged.
+#[derive(Debug, Clone)]
+pub struct ChapterDocument {
+    /// Path relative to the package document, such as `text/intro.xhtml`.
+    pub href: String,
+    /// Manifest id.
+    pub id: String,
+    /// Title for the document's `<title>` and the table of contents.
+    pub title: String,
+    /// The finished XHTML body content.
+    pub body: String,
+    pub headings: Vec<HeadingInfo>,
+}
+
+/// A stylesheet in the book.
+#[derive(Debug, Clone)]
+pub struct Stylesheet {
+    pub href: String,
+    pub id: String,
+    pub content: String,
+}
+
+/// Another file in the manifest that no document refers to by itself,
+/// such as a font a stylesheet uses.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub href: String,
+    pub id: String,
+    pub media_type: &'static str,
+}
+
+/// Everything the package documents describe.
+pub struct Package<'a> {
+    pub metadata: &'a Metadata,
+    /// The title, after falling back to the first heading.
+    pub title: &'a str,
+    pub identifier: &'a str,
+    /// A valid BCP 47 tag.
+    pub lang: &'a str,
+    /// `dcterms:modified`, as `YYYY-MM-DDThh:mm:ssZ`.
+    pub modified: &'a str,
+    pub chapters: &'a [ChapterDocument],
+    pub images: &'a [StoredImage],
+    /// The manifest id of the cover image, which is among `images`.
+    pub cover_id: Option<&'a str>,
+    pub stylesheets: &'a [Stylesheet],
+    pub resources: &'a [Resource],
+    /// Headings deeper than this level are left out of the table of contents.
+    pub toc_depth: u8,
+}
+
+pub const TITLE_PAGE: &str = "title.xhtml";
+pub const COVER_PAGE: &str = "cover.xhtml";
+pub const NAV: &str = "nav.xhtml";
+pub const NCX: &str = "toc.ncx";
+
+/// Returns `META-INF/container.xml`, which points reading systems at the
+/// package document.
+pub fn container_xml() -> String {
+    let mut xml = XmlWriter::new();
+    xml.start(
+        "container",
+        &[
+            ("version", "1.0"),
+            ("xmlns", "urn:oasis:names:tc:opendocument:xmlns:container"),
+        ],
+    );
+    xml.start("rootfiles", &[]);
+    let full_path = format!("{ROOT}/package.opf");
+    xml.empty_element(
+        "rootfile",
+        &[
+            ("full-path", &full_path),
+            ("media-type", "application/oebps-package+xml"),
+        ],
+    );
+    xml.finish()
+}
+
+/// Returns a complete XHTML content document around `body`, which must
+/// already be well-formed and escaped.
+pub fn xhtml_document(
+    title: &str,
+    lang: &str,
+    stylesheets: &[String],
+    body_type: Option<(&str, &str)>,
+    body: &str,
+) -> String {
+    let mut xml = XmlWriter::new();
+    xml.raw_line("<!DOCTYPE html>");
+    xml.start(
+        "html",
+        &[
+            ("xmlns", "http://www.w3.org/1999/xhtml"),
+            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+            ("lang", lang),
+            ("xml:lang", lang),
+        ],
+    );
+    xml.start("head", &[]);
+    xml.empty_element("meta", &[("charset", "utf-8")]);
+    xml.text_element("title", &[], title);
+    for href in stylesheets {
+        xml.empty_element(
+            "link",
+            &[("rel", "stylesheet"), ("type", "text/css"), ("href", href)],
+        );
+    }
+    xml.end();
+    xml.start("body", &[]);
+    match body_type {
+        Some((epub_type, role)) => {
+            let mut attributes = vec![("epub:type", epub_type)];
+            if !role.is_empty() {
+                attributes.push(("role", role));
+            }
+            xml.start("section", &attributes);
+            xml.trusted_markup(body);
+            xml.end();
+        }
+        None => xml.trusted_markup(body),
+    }
+    xml.finish()
+}
+
+/// Returns the title page's body.
+pub fn title_page_body(title: &str, metadata: &Metadata) -> String {
+    let mut xml = XmlWriter::new();
+    xml.start("div", &[("class", "titlepage")]);
+    xml.text_element("h1", &[("class", "title")], title);
+    if let Some(subtitle) = &metadata.subtitle {
+        xml.text_element("p", &[("class", "subtitle")], subtitle);
+    }
+    for author in metadata.authors.iter().flatten() {
+        xml.text_element("p", &[("class", "author")], author);
+    }
+    if let Some(publisher) = &metadata.publisher {
+        xml.text_element("p", &[("class", "publisher")], publisher);
+    }
+    if let Some(date) = &metadata.date {
+        xml.text_element("p", &[("class", "date")], date);
+    }
+    if let Some(rights) = &metadata.rights {
+        xml.text_element("p", &[("class", "rights")], rights);
+    }
+    strip_declaration(xml.finish())
+}
+
+/// Returns the cover page's body: the image alone, with no link.
+pub fn cover_page_body(image_href: &str, title: &str) -> String {
+    let mut xml = XmlWriter::new();
+    xml.start("div", &[("class", "cover")]);
+    xml.empty_element(
+        "img",
+        &[("src", image_href), ("alt", title), ("role", "doc-cover")],
+    );
+    strip_declaration(xml.finish())
+}
+
+fn strip_declaration(document: String) -> String {
+    match document.split_once('\n') {
+        Some((declaration, rest)) if declaration.starts_with("<?xml") => rest.to_string(),
+        _ => document,
+    }
+}
+
+/// An entry of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TocEntry {
+    pub label: String,
+    /// Path relative to the package document, with a fragment for headings
+    /// after a chapter's first.
+    pub href: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// Builds the nested table of contents: each chapter's headings, nested by
+/// level, down to `toc_depth`. A chapter's first heading, or its title if
+/// it has none, always appears, so every chapter can be reached.
+pub fn toc_entries(chapters: &[ChapterDocument], toc_depth: u8) -> Vec<TocEntry> {
+    // Path of indexes from the root to the last entry added, with its level.
+    let mut roots: Vec<TocEntry> = Vec::new();
+    let mut open: Vec<u8> = Vec::new();
+
+    for chapter in chapters {
+        let mut items: Vec<(u8, String, String)> = Vec::new();
+        match chapter.headings.first() {
+            Some(first) => items.push((
+                first.level,
+                non_empty(&first.text, &chapter.title),
+                chapter.href.clone(),
+            )),
+            None => items.push((1, chapter.title.clone(), chapter.href.clone())),
+        }
+        for heading in chapter
+            .headings
+            .iter()
+            .skip(1)
+            .filter(|heading| heading.level <= toc_depth)
+        {
+            items.push((
+                heading.level,
+                non_empty(&heading.text, &chapter.title),
+                format!("{}#{}", chapter.href, heading.id),
+            ));
+        }
+
+        for (level, label, href) in items {
+            while open.last().is_some_and(|last| *last >= level) {
+                open.pop();
+            }
+            let entry = TocEntry {
+                label,
+                href,
+                children: Vec::new(),
+            };
+            let mut siblings = &mut roots;
+            for _ in 0..open.len() {
+                siblings = &mut siblings
+                    .last_mut()
+                    .expect("open levels have entries")
+                    .children;
+            }
+            siblings.push(entry);
+            open.push(level);
+        }
+    }
+    roots
+}
+
+fn non_empty(text: &str, fallback: &str) -> String {
+    if text.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Returns the navigation document's body: the table of contents and the
+/// landmarks.
+pub fn nav_body(toc: &[TocEntry], toc_title: &str, landmarks: &[(&str, &str, &str)]) -> String {
+    let mut xml = XmlWriter::new();
+    xml.start(
+        "nav",
+        &[("epub:type", "toc"), ("id", "toc"), ("role", "doc-toc")],
+    );
+    xml.text_element("h1", &[], toc_title);
+    write_toc_list(&mut xml, toc);
+    xml.end();
+
+    xml.start(
+        "nav",
+        &[
+            ("epub:type", "landmarks"),
+            ("id", "landmarks"),
+            ("hidden", "hidden"),
+        ],
+    );
+    xml.text_element("h2", &[], "Landmarks");
+    xml.start("ol", &[]);
+    for (epub_type, href, label) in landmarks {
+        xml.start("li", &[]);
+        xml.text_element("a", &[("epub:type", epub_type), ("href", href)], label);
+        xml.end();
+    }
+    strip_declaration(xml.finish())
+}
+
+fn write_toc_list(xml: &mut XmlWriter, entries: &[TocEntry]) {
+    xml.start("ol", &[]);
+    for entry in entries {
+        xml.start("li", &[]);
+        xml.text_element("a", &[("href", &entry.href)], &entry.label);
+        if !entry.children.is_empty() {
+            write_toc_list(xml, &entry.children);
+        }
+        xml.end();
+    }
+    xml.end();
+}
+
+/// Returns `toc.ncx`, the EPUB 2 table of contents that older reading
+/// systems (and Kindle's converter) still read.
+pub fn ncx(package: &Package<'_>, toc: &[TocEntry]) -> String {
+    let mut xml = XmlWriter::new();
+    xml.start(
+        "ncx",
+        &[
+            ("xmlns", "http://www.daisy.org/z3986/2005/ncx/"),
+            ("version", "2005-1"),
+            ("xml:lang", package.lang),
+        ],
+    );
+    xml.start("head", &[]);
+    xml.empty_element(
+        "meta",
+        &[("name", "dtb:uid"), ("content", package.identifier)],
+    );
+    let depth = toc_depth(toc).to_string();
+    xml.empty_element("meta", &[("name", "dtb:depth"), ("content", &depth)]);
+    xml.empty_element("meta", &[("name", "dtb:totalPageCount"), ("content", "0")]);
+    xml.empty_element("meta", &[("name", "dtb:maxPageNumber"), ("content", "0")]);
+    xml.end();
+    xml.start("docTitle", &[]);
+    xml.text_element("text", &[], package.title);
+    xml.end();
+    xml.start("navMap", &[]);
+    let mut play_order = 0;
+    write_nav_points(&mut xml, toc, &mut play_order);
+    xml.finish()
+}
+
+fn toc_depth(entries: &[TocEntry]) -> usize {
+    entries
+        .iter()
+        .map(|entry| 1 + toc_depth(&entry.children))
+        .max()
+        .unwrap_or(0)
+}
+
+fn write_nav_points(xml: &mut XmlWriter, entries: &[TocEntry], play_order: &mut usize) {
+    for entry in entries {
+        *play_order += 1;
+        let id = format!("navpoint-{play_order}");
+        let order = play_order.to_string();
+        xml.start("navPoint", &[("id", &id), ("playOrder", &order)]);
+        xml.start("navLabel", &[]);
+        xml.text_element("text", &[], &entry.label);
+        xml.end();
+        xml.empty_element("content", &[("src", &entry.href)]);
+        write_nav_points(xml, &entry.children, play_order);
+        xml.end();
+    }
+}
+
+/// Returns the package document.
+pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
+    let metadata = package.metadata;
+    let mut xml = XmlWriter::new();
+    xml.start(
+        "package",
+        &[
+            ("xmlns", "http://www.idpf.org/2007/opf"),
+            ("version", "3.0"),
+            ("unique-identifier", "book-id"),
+            ("xml:lang", package.lang),
+        ],
+    );
+
+    xml.start(
+        "metadata",
+        &[("xmlns:dc", "http://purl.org/dc/elements/1.1/")],
+    );
+    xml.text_element("dc:identifier", &[("id", "book-id")], package.identifier);
+    xml.text_element("dc:title", &[("id", "title")], package.title);
+    if let Some(subtitle) = &metadata.subtitle {
+        xml.text_element(
+            "meta",
+            &[("refines", "#title"), ("property", "title-type")],
+            "main",
+        );
+        xml.text_element("dc:title", &[("id", "subtitle")], subtitle);
+        xml.text_element(
+            "meta",
+            &[("refines", "#subtitle"), ("property", "title-type")],
+            "subtitle",
+        );
+    }
+    for (index, author) in metadata.authors.iter().flatten().enumerate() {
+        let id = format!("creator-{}", index + 1);
+        xml.text_element("dc:creator", &[("id", &id)], author);
+        let refines = format!("#{id}");
+        xml.text_element(
+            "meta",
+            &[
+                ("refines", &refines),
+                ("property", "role"),
+                ("scheme", "marc:relators"),
+            ],
+            "aut",
+        );
+    }
+    for contributor in metadata.contributors.iter().flatten() {
+        xml.text_element("dc:contributor", &[], contributor);
+    }
+    xml.text_element("dc:language", &[], package.lang);
+    if let Some(date) = &metadata.date {
+        xml.text_element("dc:date", &[], date);
+    }
+    if let Some(publisher) = &metadata.publisher {
+        xml.text_element("dc:publisher", &[], publisher);
+    }
+    if let Some(rights) = &metadata.rights {
+        xml.text_element("dc:rights", &[], rights);
+    }
+    if let Some(description) = &metadata.description {
+        xml.text_element("dc:description", &[], description);
+    }
+    for subject in metadata.subjects.iter().flatten() {
+        xml.text_element("dc:subject", &[], subject);
+    }
+    xml.text_element(
+        "meta",
+        &[("property", "dcterms:modified")],
+        package.modified,
+    );
+    if let Some(cover_id) = package.cover_id {
+        // EPUB 2 reading systems find the cover this way.
+        xml.empty_element("meta", &[("name", "cover"), ("content", cover_id)]);
+    }
+    xml.end();
+
+    xml.start("manifest", &[]);
+    xml.empty_element(
+        "item",
+        &[
+            ("id", "nav"),
+            ("href", NAV),
+            ("media-type", "application/xhtml+xml"),
+            ("properties", "nav"),
+        ],
+    );
+    xml.empty_element(
+        "item",
+        &[
+            ("id", "ncx"),
+            ("href", NCX),
+            ("media-type", "application/x-dtbncx+xml"),
+        ],
+    );
+    if package.cover_id.is_some() {
+        xml.empty_element(
+            "item",
+            &[
+                ("id", "cover-page"),
+                ("href", COVER_PAGE),
+                ("media-type", "application/xhtml+xml"),
+            ],
+        );
+    }
+    if has_title_page {
+        xml.empty_element(
+            "item",
+            &[
+                ("id", "title-page"),
+                ("href", TITLE_PAGE),
+                ("media-type", "application/xhtml+xml"),
+            ],
+        );
+    }
+    for chapter in package.chapters {
+        xml.empty_element(
+            "item",
+            &[
+                ("id", &chapter.id),
+                ("href", &chapter.href),
+                ("media-type", "application/xhtml+xml"),
+            ],
+        );
+    }
+    for image in package.images {
+        let mut attributes = vec![
+            ("id", image.id.as_str()),
+            ("href", image.href.as_str()),
+            ("media-type", image.image_type.media_type()),
+        ];
+        if package.cover_id == Some(image.id.as_str()) {
+            attributes.push(("properties", "cover-image"));
+        }
+        xml.empty_element("item", &attributes);
+    }
+    for stylesheet in package.stylesheets {
+        xml.empty_element(
+            "item",
+            &[
+                ("id", &stylesheet.id),
+                ("href", &stylesheet.href),
+                ("media-type", "text/css"),
+            ],
+        );
+    }
+    for resource in package.resources {
+        xml.empty_element(
+            "item",
+            &[
+                ("id", &resource.id),
+                ("href", &resource.href),
+                ("media-type", resource.media_type),
+            ],
+        );
+    }
+    xml.end();
+
+    let mut spine_attributes = vec![("toc", "ncx")];
+    if let Some(direction @ ("ltr" | "rtl")) = metadata.page_progression_direction.as_deref() {
+        spine_attributes.push(("page-progression-direction", direction));
+    }
+    xml.start("spine", &spine_attributes);
+    if package.cover_id.is_some() {
+        xml.empty_element("itemref", &[("idref", "cover-page")]);
+    }
+    if has_title_page {
+        xml.empty_element("itemref", &[("idref", "title-page")]);
+    }
+    xml.empty_element("itemref", &[("idref", "nav")]);
+    for chapter in package.chapters {
+        xml.empty_element("itemref", &[("idref", &chapter.id)]);
+    }
+    xml.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chapter(href: &str, headings: &[(u8, &str)]) -> ChapterDocument {
+        ChapterDocument {
+            href: href.to_string(),
+            id: href.replace(['/', '.'], "-"),
+            title: href.to_string(),
+            body: String::new(),
+            headings: headings
+                .iter()
+                .map(|(level, text)| HeadingInfo {
+                    level: *level,
+                    text: text.to_string(),
+                    id: text.to_lowercase(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn toc_nests_by_level_across_chapters() {
+        let chapters = [
+            chapter(
+                "text/a.xhtml",
+                &[(1, "A"), (2, "A1"), (4, "Deep"), (2, "A2")],
+            ),
+            chapter("text/b.xhtml", &[(2, "B")]),
+            chapter("text/c.xhtml", &[]),
+        ];
+        let toc = toc_entries(&chapters, 3);
+        assert_eq!(toc.len(), 2, "{toc:#?}");
+        assert_eq!(toc[0].label, "A");
+        assert_eq!(toc[0].href, "text/a.xhtml");
+        let children: Vec<&str> = toc[0]
+            .children
+            .iter()
+            .map(|entry| entry.label.as_str())
+            .collect();
+        assert_eq!(
+            children,
+            ["A1", "A2", "B"],
+            "level 4 left out, B nests under A"
+        );
+        assert_eq!(toc[0].children[0].href, "text/a.xhtml#a1");
+        assert_eq!(toc[1].label, "text/c.xhtml");
+    }
+
+    #[test]
+    fn document_escapes_title() {
+        let document = xhtml_document(
+            "A & <B>",
+            "en",
+            &["styles/quire.css".to_string()],
+            None,
+            "<p>x</p>",
+        );
+        assert!(document.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
+        assert!(document.contains("<title>A &amp; &lt;B&gt;</title>"));
+        assert!(
+            roxmltree::Document::parse_with_options(
+                &document,
+                roxmltree::ParsingOptions {
+                    allow_dtd: true,
+                    ..Default::default()
+                }
+            )
+            .is_ok()
+        );
+    }
+}

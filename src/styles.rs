@@ -1,0 +1,211 @@
+//! Stylesheets: Quire's default one, then the book's own, with the files
+//! their `url()` references name brought into the book and remote ones cut,
+//! since EPUB forbids remote fonts and images in stylesheets.
+
+use std::collections::HashSet;
+
+use crate::book::{FileIndex, file_stem, resolve_relative};
+use crate::error::{Error, Warning};
+use crate::images::{ImageStore, ascii_name, sniff};
+use crate::links::percent_decode;
+use crate::metadata::Metadata;
+use crate::package::{Resource, Stylesheet};
+use crate::text::decode;
+
+/// Quire's default stylesheet.
+pub const DEFAULT_CSS: &str = include_str!("templates/quire.css");
+
+/// Stylesheets, the manifest entries of files they use, and those files'
+/// zip paths and bytes.
+pub type CollectedStyles = (Vec<Stylesheet>, Vec<Resource>, Vec<(String, Vec<u8>)>);
+
+/// Collects the default stylesheet and the book's own, in order.
+pub fn collect(
+    files: &FileIndex<'_>,
+    metadata: &Metadata,
+    images: &mut ImageStore,
+    warnings: &mut Vec<Warning>,
+) -> Result<CollectedStyles, Error> {
+    let mut sheets = vec![Stylesheet {
+        href: "styles/quire.css".to_string(),
+        id: "css-quire".to_string(),
+        content: DEFAULT_CSS.to_string(),
+    }];
+    let mut resources = Vec::new();
+    let mut resource_files = Vec::new();
+    let mut names: HashSet<String> = HashSet::from(["quire".to_string()]);
+
+    for path in metadata.css.iter().flatten() {
+        let file = files.get(path).ok_or_else(|| Error::FileNotFound {
+            path: path.clone(),
+            purpose: "stylesheet",
+        })?;
+        let css = decode(path, &file.bytes, warnings)?;
+        let mut rewriter = UrlRewriter {
+            files,
+            sheet_path: path,
+            images,
+            resources: &mut resources,
+            resource_files: &mut resource_files,
+            warnings,
+        };
+        let content = rewriter.rewrite(&css);
+        let name = unique(&mut names, &ascii_name(file_stem(path)));
+        sheets.push(Stylesheet {
+            href: format!("styles/{name}.css"),
+            id: format!("css-{name}"),
+            content,
+        });
+    }
+    Ok((sheets, resources, resource_files))
+}
+
+fn unique(names: &mut HashSet<String>, base: &str) -> String {
+    let base = if base.is_empty() { "style" } else { base };
+    let mut name = base.to_string();
+    let mut suffix = 2;
+    while !names.insert(name.clone()) {
+        name = format!("{base}-{suffix}");
+        suffix += 1;
+    }
+    name
+}
+
+struct UrlRewriter<'a, 'b> {
+    files: &'a FileIndex<'a>,
+    sheet_path: &'a str,
+    images: &'b mut ImageStore,
+    resources: &'b mut Vec<Resource>,
+    resource_files: &'b mut Vec<(String, Vec<u8>)>,
+    warnings: &'b mut Vec<Warning>,
+}
+
+impl UrlRewriter<'_, '_> {
+    /// Rewrites each `url(...)` to the file's place in the book, or to
+    /// `none` when it cannot be in the book; drops `@import` rules.
+    fn rewrite(&mut self, css: &str) -> String {
+        let mut out = String::with_capacity(css.len());
+        let mut rest = css;
+        while let Some(start) = find_ascii_case_insensitive(rest, "url(") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 4..];
+            let Some(close) = after.find(')') else {
+                out.push_str(&rest[start..]);
+                return self.drop_imports(&out);
+            };
+            let reference = after[..close].trim().trim_matches(['"', '\'']).trim();
+            match self.bring_in(reference) {
+                Some(href) => {
+                    out.push_str("url(\"");
+                    out.push_str(&href);
+                    out.push_str("\")");
+                }
+                None => out.push_str("none"),
+            }
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        self.drop_imports(&out)
+    }
+
+    fn drop_imports(&mut self, css: &str) -> String {
+        let mut out = String::with_capacity(css.len());
+        for line in css.split_inclusive('\n') {
+            if line
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("@import")
+            {
+                self.warnings.push(Warning::new(
+                    self.sheet_path,
+                    None,
+                    format!(
+                        "removed \"{}\": give each stylesheet with --css instead",
+                        line.trim()
+                    ),
+                ));
+                continue;
+            }
+            out.push_str(line);
+        }
+        out
+    }
+
+    /// Adds the file a `url()` names to the book and returns its href
+    /// relative to the stylesheet.
+    fn bring_in(&mut self, reference: &str) -> Option<String> {
+        if reference.starts_with('#') || reference.starts_with("data:") {
+            return Some(reference.to_string());
+        }
+        let lower = reference.to_ascii_lowercase();
+        if lower.contains("://") || lower.starts_with("//") {
+            self.warnings.push(Warning::new(
+                self.sheet_path,
+                None,
+                format!("remote url({reference}) removed: books may not load fonts or images from the web; save the file beside the stylesheet"),
+            ));
+            return None;
+        }
+        let path = resolve_relative(
+            self.sheet_path,
+            &percent_decode(reference.split(['?', '#']).next().unwrap_or("")),
+        );
+        let Some(file) = self.files.get(&path) else {
+            self.warnings.push(Warning::new(
+                self.sheet_path,
+                None,
+                format!("url({reference}) not found (looked for {path}); removed it"),
+            ));
+            if !self.images.missing.contains(&path) {
+                self.images.missing.push(path);
+            }
+            return None;
+        };
+        if let Some(image_type) = sniff(&file.bytes) {
+            return Some(format!("../{}", self.images.store(path, image_type)));
+        }
+        let media_type = font_media_type(&path, &file.bytes)?;
+        let href = format!("styles/{}", ascii_file_name(&path));
+        if !self.resources.iter().any(|resource| resource.href == href) {
+            self.resources.push(Resource {
+                id: format!(
+                    "res-{}",
+                    href.trim_start_matches("styles/").replace('.', "-")
+                ),
+                href: href.clone(),
+                media_type,
+            });
+            self.resource_files.push((href.clone(), file.bytes.clone()));
+        }
+        Some(href.trim_start_matches("styles/").to_string())
+    }
+}
+
+fn ascii_file_name(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let stem = match ascii_name(stem) {
+        stem if stem.is_empty() => "file".to_string(),
+        stem => stem,
+    };
+    format!("{stem}.{}", ascii_name(extension))
+}
+
+/// Returns the media type of a font file, read from its first bytes.
+fn font_media_type(path: &str, bytes: &[u8]) -> Option<&'static str> {
+    let _ = path;
+    match bytes.get(..4)? {
+        b"wOF2" => Some("font/woff2"),
+        b"wOFF" => Some("font/woff"),
+        b"OTTO" => Some("font/otf"),
+        [0, 1, 0, 0] | b"true" => Some("font/ttf"),
+        _ => None,
+    }
+}
+
+fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}

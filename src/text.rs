@@ -1,0 +1,121 @@
+//! Turning a file's bytes into text that can go into XML.
+
+use crate::error::{Error, Warning};
+use crate::xml::is_xml_char;
+
+/// Decodes `bytes` as UTF-8, dropping a byte order mark. UTF-16 with a byte
+/// order mark is decoded too, with a warning, because the mark makes that
+/// reliable. Anything else that is not UTF-8 is an error naming the file.
+pub fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, Error> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return decode_utf8(path, rest);
+    }
+
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
+        _ => None,
+    };
+    if let Some((rest, to_unit)) = utf16 {
+        let units = rest.chunks_exact(2).map(|pair| to_unit([pair[0], pair[1]]));
+        let text: String = char::decode_utf16(units)
+            .map(|unit| unit.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        warnings.push(Warning::new(
+            path,
+            None,
+            "file is UTF-16; Quire decoded it, but save it as UTF-8 to be sure of the result",
+        ));
+        return Ok(text);
+    }
+
+    decode_utf8(path, bytes)
+}
+
+fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(error) => Err(Error::NotUtf8 {
+            path: path.to_string(),
+            offset: error.valid_up_to(),
+        }),
+    }
+}
+
+/// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
+/// U+FFFF), with one warning a file that says how many and where the first was.
+pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Vec<Warning>) -> String {
+    if text.chars().all(is_xml_char) {
+        return text;
+    }
+
+    let mut cleaned = String::with_capacity(text.len());
+    let mut removed = 0usize;
+    let mut first_line = None;
+    let mut line = 1usize;
+    for c in text.chars() {
+        if is_xml_char(c) {
+            cleaned.push(c);
+        } else {
+            removed += 1;
+            first_line.get_or_insert(line);
+        }
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    warnings.push(Warning::new(
+        path,
+        first_line,
+        format!("removed {removed} control character(s) that XML does not allow"),
+    ));
+    cleaned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_strips_utf8_bom() {
+        let mut warnings = Vec::new();
+        let text = decode("a.md", b"\xEF\xBB\xBF# Hi", &mut warnings).unwrap();
+        assert_eq!(text, "# Hi");
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn decode_reads_utf16_with_warning() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "# Grüße".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let mut warnings = Vec::new();
+        assert_eq!(decode("a.md", &bytes, &mut warnings).unwrap(), "# Grüße");
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn decode_rejects_latin1() {
+        let mut warnings = Vec::new();
+        let error = decode("notes.md", b"caf\xE9", &mut warnings).unwrap_err();
+        assert_eq!(
+            error,
+            Error::NotUtf8 {
+                path: "notes.md".to_string(),
+                offset: 3
+            }
+        );
+        assert!(error.to_string().contains("notes.md"));
+    }
+
+    #[test]
+    fn forbidden_chars_removed_with_line() {
+        let mut warnings = Vec::new();
+        let text =
+            remove_forbidden_chars("a.md", "one\ntwo\u{1}\u{8}\n".to_string(), &mut warnings);
+        assert_eq!(text, "one\ntwo\n");
+        assert_eq!(warnings[0].line, Some(2));
+        assert!(warnings[0].message.contains("2 control"));
+    }
+}

@@ -1,0 +1,197 @@
+//! A small XML writer for the package documents, and the escaping that every
+//! writer of XML in this crate goes through.
+//!
+//! Structure is built with calls, never by formatting user text into markup,
+//! so a title such as `Fish & <Chips>` cannot break a document.
+
+use std::fmt::Write;
+
+/// Appends `text` to `out` escaped for element content.
+pub fn escape_text_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Appends `value` to `out` escaped for a double-quoted attribute value.
+pub fn escape_attribute_into(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Tabs and newlines in attributes are normalised to spaces by XML
+            // parsers unless written as references.
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            '\r' => out.push_str("&#13;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Returns `text` escaped for element content.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_text_into(&mut out, text);
+    out
+}
+
+/// An XML document under construction, indented two spaces a level.
+pub struct XmlWriter {
+    /// The document text so far.
+    out: String,
+    /// Names of the elements opened and not yet closed, innermost last.
+    open: Vec<&'static str>,
+}
+
+impl XmlWriter {
+    /// Starts a document with the XML declaration, which older reading
+    /// systems require at byte 0.
+    pub fn new() -> Self {
+        XmlWriter {
+            out: String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"),
+            open: Vec::new(),
+        }
+    }
+
+    /// Appends a line of markup as is, for a doctype. Never pass user text.
+    pub fn raw_line(&mut self, markup: &str) {
+        self.indent();
+        self.out.push_str(markup);
+        self.out.push('\n');
+    }
+
+    /// Opens an element whose children go on the lines below it.
+    pub fn start(&mut self, name: &'static str, attributes: &[(&str, &str)]) {
+        self.indent();
+        self.write_start_tag(name, attributes);
+        self.out.push_str(">\n");
+        self.open.push(name);
+    }
+
+    /// Closes the innermost open element.
+    pub fn end(&mut self) {
+        let name = self.open.pop().expect("end() without a matching start()");
+        self.indent();
+        let _ = writeln!(self.out, "</{name}>");
+    }
+
+    /// Writes an element that holds only text, on one line.
+    pub fn text_element(&mut self, name: &'static str, attributes: &[(&str, &str)], text: &str) {
+        self.indent();
+        self.write_start_tag(name, attributes);
+        self.out.push('>');
+        escape_text_into(&mut self.out, text);
+        let _ = writeln!(self.out, "</{name}>");
+    }
+
+    /// Writes an element with no content as `<name ... />`.
+    pub fn empty_element(&mut self, name: &'static str, attributes: &[(&str, &str)]) {
+        self.indent();
+        self.write_start_tag(name, attributes);
+        self.out.push_str(" />\n");
+    }
+
+    /// Appends markup that another writer of this crate has already made
+    /// well-formed and escaped, such as a chapter body.
+    pub fn trusted_markup(&mut self, markup: &str) {
+        self.out.push_str(markup);
+        if !markup.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    /// Closes every open element and returns the document.
+    pub fn finish(mut self) -> String {
+        while !self.open.is_empty() {
+            self.end();
+        }
+        self.out
+    }
+
+    fn write_start_tag(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attributes {
+            self.out.push(' ');
+            self.out.push_str(key);
+            self.out.push_str("=\"");
+            escape_attribute_into(&mut self.out, value);
+            self.out.push('"');
+        }
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.open.len() {
+            self.out.push_str("  ");
+        }
+    }
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Reports whether `c` may start an XML name (XML 1.0 fifth edition,
+/// production 4, without the colon so the name is also an NCName).
+pub fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Reports whether `c` may appear after the first character of an XML name
+/// (production 4a, without the colon).
+pub fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Reports whether `c` is allowed in an XML 1.0 document at all (production 2).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writer_escapes_text_and_attributes() {
+        let mut writer = XmlWriter::new();
+        writer.start("root", &[("title", "a \"b\" & <c>")]);
+        writer.text_element("item", &[], "Fish & <Chips>");
+        let xml = writer.finish();
+        assert!(xml.contains(r#"<root title="a &quot;b&quot; &amp; &lt;c&gt;">"#));
+        assert!(xml.contains("<item>Fish &amp; &lt;Chips&gt;</item>"));
+        assert!(roxmltree::Document::parse(&xml).is_ok());
+    }
+
+    #[test]
+    fn name_chars_follow_xml_productions() {
+        assert!(is_name_start_char('é'));
+        assert!(is_name_start_char('日'));
+        assert!(!is_name_start_char('1'));
+        assert!(!is_name_start_char('-'));
+        assert!(is_name_char('1'));
+        assert!(
+            !is_name_char('\u{B2}'),
+            "superscript two is not a name character"
+        );
+        assert!(!is_xml_char('\u{1}'));
+        assert!(!is_xml_char('\u{FFFE}'));
+    }
+}
