@@ -79,7 +79,7 @@ fn url_scheme(url: &str) -> Option<&str> {
 pub fn encode_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     for byte in url.bytes() {
-        let keep = byte.is_ascii_alphanumeric() || b"-_.!~*'();/?:@&=+$,%#[]".contains(&byte);
+        let keep = byte.is_ascii_alphanumeric() || b"-_.!~*'();/?:@&=+$,%#".contains(&byte);
         if keep {
             out.push(byte as char);
         } else {
@@ -175,7 +175,10 @@ impl Anchors {
     /// Registers a heading, whose anchor is its slug with GitHub's `-1`,
     /// `-2` suffixes for repeats, and returns its id.
     pub fn add_heading(&mut self, text: &str, chapter: usize) -> String {
-        let slug = slugify(text);
+        let slug = match slugify(text) {
+            slug if slug.is_empty() => "section".to_string(),
+            slug => slug,
+        };
         let anchor = self.unique_anchor(&slug);
         self.add(&anchor, Some(&anchor), chapter)
     }

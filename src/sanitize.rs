@@ -140,7 +140,7 @@ pub fn element_policy(name: &str) -> Policy {
         "h4" => Keep("h4", BlockOfInline),
         "h5" => Keep("h5", BlockOfInline),
         "h6" => Keep("h6", BlockOfInline),
-        "pre" | "listing" | "xmp" | "plaintext" => Keep("pre", BlockOfInline),
+        "pre" => Keep("pre", BlockOfInline),
         "dt" => Keep("dt", BlockOfInline),
         "summary" => Keep("summary", BlockOfInline),
 
@@ -327,7 +327,7 @@ mod tests {
                     attributes: vec![("title".to_string(), "a & b".to_string())],
                     self_closing: false
                 },
-                RawToken::Text("café \u{a0}".to_string()),
+                RawToken::Text("café  \u{a0}".to_string()),
                 RawToken::End {
                     name: "span".to_string()
                 },
@@ -350,9 +350,9 @@ mod tests {
         assert_eq!(element_policy("form"), Policy::Unwrap);
         assert_eq!(
             element_policy("listing"),
-            Policy::Keep("pre", Model::BlockOfInline)
+            Policy::Unknown,
+            "mdBook's <Listing>, not HTML's obsolete one"
         );
-        assert_eq!(element_policy("listingx"), Policy::Unknown);
         assert_eq!(element_policy("center"), Policy::Keep("div", Model::Block));
     }
 

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use pulldown_cmark::{
-    Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Tag, TagEnd,
+    Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
 };
 
 use crate::error::Warning;
@@ -397,6 +397,16 @@ impl<'a> Writer<'a> {
             Tag::Strikethrough => self.open_block("del", Model::Inline, &[]),
             Tag::Superscript => self.open_block("sup", Model::Inline, &[]),
             Tag::Subscript => self.open_block("sub", Model::Inline, &[]),
+            Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                title,
+                ..
+            } => self.start_link(
+                &format!("mailto:{dest_url}"),
+                title,
+                Origin::Markdown { outer: true },
+            ),
             Tag::Link {
                 dest_url, title, ..
             } => self.start_link(dest_url, title, Origin::Markdown { outer: true }),
