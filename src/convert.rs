@@ -222,7 +222,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     missing_files.dedup();
     Ok(Output {
         epub,
-        warnings: dedup_warnings(warnings),
+        warnings: sort_warnings(dedup_warnings(warnings), &sources),
         missing_files,
         title,
         chapter_count: chapters.len(),
@@ -680,6 +680,25 @@ fn package_entries(
     let _: &[Resource] = package.resources;
     let _: &[Stylesheet] = package.stylesheets;
     Ok(entries)
+}
+
+/// Orders warnings by chapter order, then line, so they read like the
+/// book; warnings about other files (stylesheets) come after, in the order
+/// they were found.
+fn sort_warnings(mut warnings: Vec<Warning>, sources: &[String]) -> Vec<Warning> {
+    let position: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(index, path)| (path.as_str(), index))
+        .collect();
+    warnings.sort_by_key(|warning| {
+        let file = position
+            .get(warning.file.as_str())
+            .copied()
+            .unwrap_or(usize::MAX);
+        (file, warning.line.unwrap_or(0))
+    });
+    warnings
 }
 
 /// Drops repeats of the same warning at the same place, keeping the first.

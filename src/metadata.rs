@@ -297,7 +297,7 @@ pub fn guess_language(text: &str) -> Option<LanguageGuess> {
     // Japanese mixes kana with Han, so any real amount of kana decides it.
     let kana = counts[0];
     let han = counts[2];
-    if kana > 0 && kana * 20 >= kana + han {
+    if kana > 0 && kana * 20 >= kana + han && (kana + han) * 5 >= letters {
         return Some(LanguageGuess {
             tag: "ja",
             evidence: "Japanese kana",
@@ -483,6 +483,10 @@ mod tests {
             None
         );
         assert_eq!(guess_language("Русский текст"), None);
+        assert_eq!(
+            guess_language("A long English text that mentions 日本語の章 once"),
+            None
+        );
     }
 
     #[test]
