@@ -161,6 +161,12 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
 
     let mut absolute = Vec::new();
     for input in inputs {
+        if !input.exists() {
+            return Err(format!(
+                "input {} not found; check the path",
+                input.display()
+            ));
+        }
         if input.is_dir() {
             return Err(format!(
                 "{} is a folder; give one folder on its own, or only files",

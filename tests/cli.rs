@@ -1,0 +1,364 @@
+//! The `quire` command run as a user runs it: files on disk in, an EPUB
+//! file and messages out.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const QUIRE: &str = env!("CARGO_BIN_EXE_quire");
+
+/// Runs `quire` in `dir` with a fixed `SOURCE_DATE_EPOCH`.
+fn quire(dir: &Path, args: &[&str]) -> Output {
+    Command::new(QUIRE)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("quire runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write(dir: &Path, path: &str, contents: &[u8]) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().expect("has a parent")).expect("creatable folder");
+    std::fs::write(path, contents).expect("writable file");
+}
+
+/// Returns the named entry of an EPUB as text.
+fn entry(epub: &Path, name: &str) -> Option<String> {
+    let bytes = std::fs::read(epub).expect("the book exists");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut file = archive.by_name(name).ok()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).expect("UTF-8 entry");
+    Some(text)
+}
+
+fn entry_names(epub: &Path) -> Vec<String> {
+    let bytes = std::fs::read(epub).expect("the book exists");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    archive
+        .file_names()
+        .map(|name| name.expect("a UTF-8 entry name").to_string())
+        .collect()
+}
+
+/// A 1x1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn files_become_chapters_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "b.md", b"# Second\n");
+    write(dir.path(), "a.txt", b"# First\n\nSee [the second](b.md).\n");
+    let output = quire(
+        dir.path(),
+        &["a.txt", "b.md", "-o", "book.epub", "--lang", "en"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "book.epub");
+
+    let opf = entry(&dir.path().join("book.epub"), "EPUB/package.opf").expect("package document");
+    let first = opf.find("idref=\"c-a\"").expect("a.txt is a chapter");
+    let second = opf.find("idref=\"c-b\"").expect("b.md is a chapter");
+    assert!(first < second, "chapters keep the command line's order");
+    let chapter = entry(&dir.path().join("book.epub"), "EPUB/text/a.xhtml").expect("chapter a");
+    assert!(
+        chapter.contains("<a href=\"b.xhtml\">the second</a>"),
+        "{chapter}"
+    );
+}
+
+#[test]
+fn single_file_split_at_level_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "notes.md",
+        b"# One\n\ntext\n\n# Two\n\n[back](#one)\n",
+    );
+    let output = quire(dir.path(), &["notes.md", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("notes.epub");
+    let names = entry_names(&epub);
+    assert!(
+        names.contains(&"EPUB/text/notes-one.xhtml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"EPUB/text/notes-two.xhtml".to_string()),
+        "{names:?}"
+    );
+    let two = entry(&epub, "EPUB/text/notes-two.xhtml").expect("second chapter");
+    assert!(two.contains("href=\"notes-one.xhtml#one\""), "{two}");
+}
+
+#[test]
+fn folder_uses_summary_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book/src/SUMMARY.md",
+        b"# Summary\n\n- [Zeta](zeta.md)\n- [Alpha](alpha.md)\n",
+    );
+    write(dir.path(), "book/src/alpha.md", b"# Alpha\n");
+    write(dir.path(), "book/src/zeta.md", b"# Zeta\n");
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let opf = entry(&dir.path().join("out.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.find("c-zeta").expect("zeta") < opf.find("c-alpha").expect("alpha"));
+}
+
+#[test]
+fn folder_without_summary_natural_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book/ch10.md", b"# Ten\n");
+    write(dir.path(), "book/ch2.md", b"# Two\n");
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let opf = entry(&dir.path().join("out.epub"), "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.find("idref=\"c-ch2\"").expect("ch2") < opf.find("idref=\"c-ch10\"").expect("ch10")
+    );
+}
+
+#[test]
+fn flags_set_metadata_cover_and_css() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        b"---\ntitle: From YAML\nlang: fr\n---\n\n# Heading\n",
+    );
+    write(dir.path(), "art/cover.jpg", PNG);
+    write(dir.path(), "extra.css", b"p { text-indent: 1em; }\n");
+    let output = quire(
+        dir.path(),
+        &[
+            "book.md",
+            "--title",
+            "T & U",
+            "--author",
+            "A",
+            "--author",
+            "B",
+            "--lang",
+            "de",
+            "--cover",
+            "art/cover.jpg",
+            "--css",
+            "extra.css",
+            "-o",
+            "book.epub",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains("<dc:title id=\"title\">T &amp; U</dc:title>"),
+        "flags override YAML: {opf}"
+    );
+    assert!(opf.contains(">A</dc:creator>") && opf.contains(">B</dc:creator>"));
+    assert!(opf.contains("<dc:language>de</dc:language>"));
+    assert!(opf.contains("properties=\"cover-image\""));
+    assert!(
+        opf.contains("href=\"images/cover.png\""),
+        "the cover's type comes from its bytes"
+    );
+    let chapter = entry(&epub, "EPUB/text/book.xhtml").expect("chapter");
+    let default_css = chapter.find("quire.css").expect("default stylesheet");
+    let user_css = chapter.find("extra.css").expect("user stylesheet");
+    assert!(
+        default_css < user_css,
+        "the user's stylesheet comes after the default one"
+    );
+}
+
+#[test]
+fn metadata_file_between_block_and_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        b"---\ntitle: Block\npublisher: Block Press\n---\n\n# H\n",
+    );
+    write(dir.path(), "meta.yaml", b"title: File\nlang: it\n");
+    let output = quire(
+        dir.path(),
+        &[
+            "book.md",
+            "--metadata-file",
+            "meta.yaml",
+            "--publisher",
+            "Flag Press",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let opf = entry(&dir.path().join("book.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains(">File</dc:title>"));
+    assert!(opf.contains("<dc:language>it</dc:language>"));
+    assert!(opf.contains(">Flag Press</dc:publisher>"));
+}
+
+#[test]
+fn warnings_name_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"# Title\n\ntext\n\n![alt words](missing.png)\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "--lang", "en"]);
+    assert!(output.status.success());
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("ch.md:5: warning: image \"missing.png\" not found"),
+        "{messages}"
+    );
+    let chapter = entry(&dir.path().join("ch.epub"), "EPUB/text/ch.xhtml").expect("chapter");
+    assert!(
+        chapter.contains("alt words"),
+        "the alt text stays in the book"
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Title\n\n![alt](missing.png)\n");
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--lang", "en", "--strict", "-o", "out.epub"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--strict"), "{}", stderr(&output));
+    assert!(!dir.path().join("out.epub").exists(), "no book is written");
+}
+
+#[test]
+fn invalid_utf8_fails_naming_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "latin1.md", b"# Caf\xe9\n");
+    let output = quire(dir.path(), &["latin1.md", "-o", "out.epub"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with("quire: error: latin1.md is not valid UTF-8"),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "a one-line reason: {message}");
+    assert!(!dir.path().join("out.epub").exists());
+}
+
+#[test]
+fn failure_keeps_existing_book() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Fine\n");
+    write(dir.path(), "out.epub", b"the previous book");
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--cover", "nope.png", "-o", "out.epub"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cover image nope.png was not found"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out.epub")).expect("still there"),
+        b"the previous book"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file is left behind");
+}
+
+#[test]
+fn missing_input_fails() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = quire(dir.path(), &["absent.md"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("absent.md"), "{}", stderr(&output));
+}
+
+#[test]
+fn images_beside_chapter_in_subfolder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "part/ch.md",
+        b"# Pictures\n\n![one](img/my%20pic.png) ![two](<img/my pic.png>)\n",
+    );
+    write(dir.path(), "part/img/my pic.png", PNG);
+    let output = quire(
+        dir.path(),
+        &["part/ch.md", "--lang", "en", "-o", "out.epub"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    let names = entry_names(&dir.path().join("out.epub"));
+    let images: Vec<&String> = names
+        .iter()
+        .filter(|name| name.starts_with("EPUB/images/"))
+        .collect();
+    assert_eq!(images, ["EPUB/images/my-pic.png"], "stored once");
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Same\n\nText.\n");
+    assert!(
+        quire(dir.path(), &["ch.md", "-o", "one.epub"])
+            .status
+            .success()
+    );
+    assert!(
+        quire(dir.path(), &["ch.md", "-o", "two.epub"])
+            .status
+            .success()
+    );
+    let one = std::fs::read(dir.path().join("one.epub")).expect("one");
+    let two = std::fs::read(dir.path().join("two.epub")).expect("two");
+    assert_eq!(one, two);
+    let opf = entry(&dir.path().join("one.epub"), "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains("2023-11-14T22:13:20Z"),
+        "modified time from SOURCE_DATE_EPOCH: {opf}"
+    );
+}
+
+#[test]
+fn modified_time_from_newest_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Dated\n");
+    let file = std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("ch.md"))
+        .expect("open");
+    file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000))
+        .expect("set time");
+    let output = Command::new(QUIRE)
+        .args(["ch.md", "--lang", "en"])
+        .current_dir(dir.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let opf = entry(&dir.path().join("ch.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("2001-09-09T01:46:40Z"), "{opf}");
+}
