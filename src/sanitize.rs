@@ -107,7 +107,8 @@ pub fn element_policy(name: &str) -> Policy {
         "abbr" | "acronym" => Keep("abbr", Inline),
         "b" => Keep("b", Inline),
         "bdi" => Keep("bdi", Inline),
-        "bdo" => Keep("bdo", Inline),
+        // `bdo` requires a `dir`, which the attribute policy may drop.
+        "bdo" => Keep("span", Inline),
         "cite" => Keep("cite", Inline),
         "code" | "tt" => Keep("code", Inline),
         "data" => Keep("data", Inline),
@@ -268,9 +269,8 @@ pub fn attribute_action(element: &str, name: &str, value: &str) -> AttributeActi
             Keep(name.to_string(), value.to_string())
         }
         ("col" | "colgroup", "span") if digits(value) => Keep(name.to_string(), value.to_string()),
-        ("time" | "del" | "ins", "datetime") | ("data", "value") => {
-            Keep(name.to_string(), value.to_string())
-        }
+        // A `datetime` EPUBCheck cannot parse is an error, so none is kept.
+        ("data", "value") => Keep(name.to_string(), value.to_string()),
         ("details", "open") => Keep(name.to_string(), "open".to_string()),
         (_, "class") => Keep(name.to_string(), value.to_string()),
         (_, "lang" | "xml:lang") if crate::metadata::is_valid_language_tag(value) => {
@@ -280,17 +280,13 @@ pub fn attribute_action(element: &str, name: &str, value: &str) -> AttributeActi
             Keep(name.to_string(), value.to_string())
         }
         (_, "style") if is_safe_style(value) => Keep(name.to_string(), value.to_string()),
-        (_, "role")
-            if value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ') =>
-        {
+        (_, "style") => RemoveUnsafe,
+        // EPUBCheck rejects unknown `aria-` names and `role` values, so only
+        // these are kept.
+        (_, "aria-label" | "aria-hidden" | "aria-describedby" | "aria-labelledby") => {
             Keep(name.to_string(), value.to_string())
         }
-        (_, "style") => RemoveUnsafe,
-        _ if (name.starts_with("aria-") || name.starts_with("data-"))
-            && is_xml_attribute_name(name) =>
-        {
+        _ if name.starts_with("data-") && name.len() > 5 && is_xml_attribute_name(name) => {
             Keep(name.to_string(), value.to_string())
         }
         _ => Remove,

@@ -141,6 +141,9 @@ struct Open {
     model: Model,
     /// The pending link this element is, if any.
     link: Option<usize>,
+    /// The name of the last child element opened in this one, so that a
+    /// definition list that ends on a term can be given its definition.
+    last_child: &'static str,
 }
 
 struct HeadingState {
@@ -459,8 +462,61 @@ impl<'a> Writer<'a> {
     fn open_block(&mut self, name: &'static str, model: Model, attributes: &[(&str, &str)]) {
         if model != Model::Inline {
             self.close_raw_inline();
+            if !matches!(name, "li" | "dt" | "dd" | "tr" | "td" | "th" | "thead") {
+                self.open_implied_parents(name);
+            }
         }
         self.push_open(name, model, Origin::Markdown { outer: true }, attributes);
+    }
+
+    /// Opens the elements HTML implies between a list or table opened by raw
+    /// HTML and content it cannot hold directly: an `li` in a list, a `tr`
+    /// and `td` in a table, a `dd` in a definition list.
+    fn open_implied_parents(&mut self, child: &str) {
+        loop {
+            let Some(parent) = self.stack.last().map(|open| open.name) else {
+                return;
+            };
+            let implied = match parent {
+                "ul" | "ol" if child != "li" => "li",
+                // Loose content in a definition list becomes a term until a
+                // term has been given, and a definition after one.
+                "dl" if !matches!(child, "dt" | "dd" | "div") => {
+                    if matches!(
+                        self.stack.last().map(|open| open.last_child),
+                        Some("dt" | "dd")
+                    ) {
+                        "dd"
+                    } else {
+                        "dt"
+                    }
+                }
+                "table"
+                    if !matches!(
+                        child,
+                        "caption" | "colgroup" | "thead" | "tbody" | "tfoot" | "tr"
+                    ) =>
+                {
+                    "tr"
+                }
+                "thead" | "tbody" | "tfoot" if child != "tr" => "tr",
+                "tr" if !matches!(child, "td" | "th") => "td",
+                "colgroup" if child != "col" => {
+                    let open = self.stack.pop().expect("colgroup is open");
+                    self.write_end(&open);
+                    continue;
+                }
+                _ => return,
+            };
+            let _ = write!(self.out, "<{implied}>");
+            self.push(Open {
+                name: implied,
+                origin: Origin::Raw(String::new()),
+                model: Model::Block,
+                link: None,
+                last_child: "",
+            });
+        }
     }
 
     /// Opens a Markdown element that belongs to the next outer one, such as
@@ -484,12 +540,20 @@ impl<'a> Writer<'a> {
             self.out.push('"');
         }
         self.out.push('>');
-        self.stack.push(Open {
+        self.push(Open {
             name,
             origin,
             model,
             link: None,
+            last_child: "",
         });
+    }
+
+    fn push(&mut self, open: Open) {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.last_child = open.name;
+        }
+        self.stack.push(open);
     }
 
     /// Closes elements down to and including the innermost outer Markdown
@@ -533,6 +597,10 @@ impl<'a> Writer<'a> {
             });
             self.no_autolink_depth = self.no_autolink_depth.saturating_sub(1);
         } else if !open.name.is_empty() {
+            if open.name == "dl" && open.last_child == "dt" {
+                // A term needs a definition after it to be valid HTML.
+                self.out.push_str("<dd></dd>");
+            }
             let _ = write!(self.out, "</{}>", open.name);
             if open.name == "a" || open.name == "code" {
                 self.no_autolink_depth = self.no_autolink_depth.saturating_sub(1);
@@ -575,6 +643,7 @@ impl<'a> Writer<'a> {
             origin,
             model: Model::Inline,
             link: None,
+            last_child: "",
         };
         match action {
             LinkAction::Write(href) => {
@@ -599,7 +668,7 @@ impl<'a> Writer<'a> {
             }
             LinkAction::Drop => {}
         }
-        self.stack.push(open);
+        self.push(open);
     }
 
     fn start_heading(
@@ -632,11 +701,12 @@ impl<'a> Writer<'a> {
             text: String::new(),
             first_insertion: self.insertions.len(),
         });
-        self.stack.push(Open {
+        self.push(Open {
             name: "",
             origin: Origin::Markdown { outer: true },
             model: Model::BlockOfInline,
             link: None,
+            last_child: "",
         });
     }
 
@@ -798,11 +868,12 @@ impl<'a> Writer<'a> {
                 self.out,
                 "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{note_id}\">"
             );
-            self.stack.push(Open {
+            self.push(Open {
                 name: "",
                 origin: Origin::Markdown { outer: true },
                 model: Model::Block,
                 link: None,
+                last_child: "",
             });
             match definitions.get(&label) {
                 Some(events) => {
@@ -859,6 +930,9 @@ impl<'a> Writer<'a> {
                         .last()
                         .is_none_or(|open| sanitize::allows_text(open.name));
                     if text_allowed || !text.trim().is_empty() {
+                        if !text_allowed {
+                            self.open_implied_parents("#text");
+                        }
                         if let Some(heading) = &mut self.heading {
                             heading.text.push_str(&text);
                         }
@@ -905,6 +979,19 @@ impl<'a> Writer<'a> {
         }
         if name == "hr" && inline {
             return;
+        }
+        if let Some(parents) = sanitize::required_parents(name) {
+            // A real `<li>` or `<td>` ends the one Quire implied before it.
+            while let Some(open) = self.stack.last()
+                && open.origin == Origin::Raw(String::new())
+                && !parents.contains(&open.name)
+            {
+                let open = self.stack.pop().expect("checked above");
+                self.write_end(&open);
+            }
+        }
+        if model != Model::Inline {
+            self.open_implied_parents(name);
         }
         if let Some(parents) = sanitize::required_parents(name) {
             let parent = self.stack.last().map(|open| open.name).unwrap_or("");
@@ -1003,11 +1090,12 @@ impl<'a> Writer<'a> {
             if name == "code" {
                 self.no_autolink_depth += 1;
             }
-            self.stack.push(Open {
+            self.push(Open {
                 name,
                 origin,
                 model,
                 link: None,
+                last_child: "",
             });
         }
         if self_closing {
