@@ -183,7 +183,7 @@ fn hostile_html_leaves_no_script() {
         .filter(|(entry, _)| entry.ends_with(".xhtml"))
     {
         let text = std::str::from_utf8(bytes).expect("UTF-8");
-        let document = roxmltree::Document::parse_with_options(text, options).expect("well-formed");
+        let document = roxmltree::Document::parse_with_options(text, options.clone()).expect("well-formed");
         for node in document.descendants().filter(roxmltree::Node::is_element) {
             let name = node.tag_name().name();
             assert!(
