@@ -174,16 +174,19 @@ const FORBIDDEN_ELEMENTS: &[&str] = &[
 fn hostile_html_leaves_no_script() {
     let book = read_book(&manifest_dir().join("tests/books/hostile"));
     let output = convert(&book, &fixed_options()).expect("the book converts");
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
     for (entry, bytes) in unzip(&output.epub)
         .iter()
         .filter(|(entry, _)| entry.ends_with(".xhtml"))
     {
         let text = std::str::from_utf8(bytes).expect("UTF-8");
-        let document = roxmltree::Document::parse_with_options(text, options.clone()).expect("well-formed");
+        let document = roxmltree::Document::parse_with_options(
+            text,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            },
+        )
+        .expect("well-formed");
         for node in document.descendants().filter(roxmltree::Node::is_element) {
             let name = node.tag_name().name();
             assert!(
