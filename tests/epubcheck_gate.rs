@@ -202,8 +202,8 @@ fn report_parsing_rejects_missing_messages() {
     assert!(error.contains("messages"), "unexpected error: {error}");
 }
 
-/// Lists the corpus books: the Rust book as one mdBook book, each translation of
-/// "The Art of Command Line" on its own, and the two specifications.
+/// Lists the books to check: the Rust book as one mdBook book, each translation of
+/// "The Art of Command Line" on its own, the two specifications, and the test books.
 fn corpus_books() -> Vec<Book> {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = Path::new(CORPUS);
@@ -241,6 +241,15 @@ fn corpus_books() -> Vec<Book> {
         books.push(Book {
             name: spec.to_owned(),
             inputs: vec![corpus.join(spec)],
+        });
+    }
+
+    // Quire's own test books: every feature, a split file, and broken and
+    // hostile HTML that must still give a valid book.
+    for test_book in ["books/sample", "books/notes/notes.md", "books/hostile/hostile.md"] {
+        books.push(Book {
+            name: test_book.to_owned(),
+            inputs: vec![Path::new("tests").join(test_book)],
         });
     }
     books

