@@ -246,7 +246,11 @@ fn corpus_books() -> Vec<Book> {
 
     // Quire's own test books: every feature, a split file, and broken and
     // hostile HTML that must still give a valid book.
-    for test_book in ["books/sample", "books/notes/notes.md", "books/hostile/hostile.md"] {
+    for test_book in [
+        "books/sample",
+        "books/notes/notes.md",
+        "books/hostile/hostile.md",
+    ] {
         books.push(Book {
             name: test_book.to_owned(),
             inputs: vec![Path::new("tests").join(test_book)],
