@@ -15,7 +15,7 @@ use crate::markdown::{Events, LineIndex, ParsedFile, parse};
 use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
-use crate::package::{self, ChapterDocument, Package, Resource, Stylesheet, TocEntry};
+use crate::package::{self, ChapterDocument, Package, TocEntry};
 use crate::styles;
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
@@ -63,8 +63,24 @@ pub struct Output {
     pub missing_files: Vec<String>,
     /// The book's title, for naming the file.
     pub title: String,
-    /// The number of chapters.
-    pub chapter_count: usize,
+    /// The chapters as written into the book, for previews.
+    pub chapters: Vec<ChapterPreview>,
+    /// Each stylesheet's path in the EPUB and its text, in the order the
+    /// chapters link them.
+    pub stylesheets: Vec<(String, String)>,
+    /// Each image's path in the EPUB and the input file it came from.
+    pub images: Vec<(String, String)>,
+}
+
+/// A chapter as written into the book.
+#[derive(Debug, Clone)]
+pub struct ChapterPreview {
+    pub title: String,
+    /// Its path in the EPUB relative to the package document, such as
+    /// `text/intro.xhtml`; its links and images are relative to that.
+    pub href: String,
+    /// The XHTML body content.
+    pub body: String,
 }
 
 /// One chapter to write: which source file, and which part of it.
@@ -100,7 +116,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         .map(|text| parse(text, split, options.smart))
         .collect();
     let lines: Vec<LineIndex> = texts.iter().map(|text| LineIndex::new(text)).collect();
-    let mut metadata = gather_metadata(book, &files, options, &sources, &parsed, &mut warnings)?;
+    let mut metadata = gather_metadata(&files, options, &sources, &parsed, &mut warnings)?;
 
     let plans = plan_chapters(&sources, &parsed);
     let chapter_sources: HashMap<&str, Vec<usize>> =
@@ -225,21 +241,92 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         warnings: sort_warnings(dedup_warnings(warnings), &sources),
         missing_files,
         title,
-        chapter_count: chapters.len(),
+        chapters: chapters
+            .into_iter()
+            .map(|chapter| ChapterPreview {
+                title: chapter.title,
+                href: chapter.href,
+                body: chapter.body,
+            })
+            .collect(),
+        stylesheets: stylesheets
+            .into_iter()
+            .map(|sheet| (sheet.href, sheet.content))
+            .collect(),
+        images: images
+            .images
+            .iter()
+            .map(|image| (image.href.clone(), image.source.clone()))
+            .collect(),
+    })
+}
+
+/// What the book's files say about it before conversion: the chapters in
+/// order with their titles, and the metadata found in the files.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// Chapter source paths and the text of each one's first heading
+    /// (empty when it has none).
+    pub chapters: Vec<(String, String)>,
+    pub order_source: crate::book::OrderSource,
+    /// Metadata from the first chapter's YAML block and the metadata file,
+    /// without the options' own.
+    pub metadata: Metadata,
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads a book's chapter order, chapter titles and metadata, so a user
+/// can review them before converting. Fails where `convert` would on the
+/// same files.
+pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
+    let mut warnings = Vec::new();
+    let files = FileIndex::new(book);
+    let (sources, order_source) = chapter_order(book);
+    let mut texts = Vec::with_capacity(sources.len());
+    for path in &sources {
+        let file = files
+            .get(path)
+            .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+        texts.push(decode(path, &file.bytes, &mut warnings)?);
+    }
+    let parsed: Vec<ParsedFile<'_>> = texts
+        .iter()
+        .map(|text| parse(text, false, options.smart))
+        .collect();
+    let without_flags = Options {
+        metadata: Metadata::default(),
+        ..options.clone()
+    };
+    let metadata = gather_metadata(&files, &without_flags, &sources, &parsed, &mut warnings)?;
+    let chapters = sources
+        .iter()
+        .zip(&parsed)
+        .map(|(path, file)| {
+            let title = file
+                .chapters
+                .first()
+                .and_then(first_heading_text)
+                .unwrap_or_default();
+            (path.clone(), title)
+        })
+        .collect();
+    Ok(Inspection {
+        chapters,
+        order_source,
+        metadata,
+        warnings,
     })
 }
 
 /// Layers the metadata sources: the first file's YAML block, then the
 /// metadata file, then the options.
 fn gather_metadata(
-    book: &Book,
     files: &FileIndex<'_>,
     options: &Options,
     sources: &[String],
     parsed: &[ParsedFile<'_>],
     warnings: &mut Vec<Warning>,
 ) -> Result<Metadata, Error> {
-    let _ = book;
     let mut metadata = Metadata::default();
     for (index, file) in parsed.iter().enumerate() {
         let Some((yaml, line)) = &file.metadata else {
@@ -677,8 +764,6 @@ fn package_entries(
     for (href, bytes) in css_files {
         entries.push((format!("{root}/{href}"), bytes.clone()));
     }
-    let _: &[Resource] = package.resources;
-    let _: &[Stylesheet] = package.stylesheets;
     Ok(entries)
 }
 

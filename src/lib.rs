@@ -33,11 +33,13 @@ pub mod package;
 pub mod sanitize;
 pub mod styles;
 pub mod text;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod xhtml;
 pub mod xml;
 
 pub use book::{Book, InputFile};
-pub use convert::{Options, Output, convert};
+pub use convert::{ChapterPreview, Inspection, Options, Output, convert, inspect};
 pub use error::{Error, Warning};
 pub use metadata::Metadata;
 

@@ -1,0 +1,343 @@
+//! The WebAssembly boundary: the only module that knows wasm-bindgen.
+//!
+//! The page's worker calls these functions with plain objects and
+//! `Uint8Array`s, converted with serde-wasm-bindgen, and gets plain objects
+//! back. Every failure reaches JavaScript as an `Error` carrying the
+//! engine's message; a panic is recorded by a hook so the worker can show
+//! it after the module traps (release builds abort on panic).
+//!
+//! ```js
+//! convert(files, options)   // => { epub, fileName, title, warnings, missingFiles, chapters, stylesheets, images }
+//! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings }
+//! takePanicMessage()        // => the last panic's message, or undefined
+//! ```
+//!
+//! `files` is an array of `{ path, bytes: Uint8Array, modified }`, where
+//! `modified` is milliseconds since the Unix epoch, as `File.lastModified`
+//! gives it.
+
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::{Book, InputFile, Metadata, Options, Warning};
+
+/// The message of the last panic, kept for `takePanicMessage`.
+static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Installs the panic hook when the module starts.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("Quire stopped on an internal error: {info}");
+        if let Ok(mut slot) = PANIC_MESSAGE.lock() {
+            *slot = Some(message);
+        }
+    }));
+}
+
+/// Returns and clears the last panic's message.
+#[wasm_bindgen(js_name = takePanicMessage)]
+pub fn take_panic_message() -> Option<String> {
+    PANIC_MESSAGE.lock().ok().and_then(|mut slot| slot.take())
+}
+
+/// Returns the engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[derive(Deserialize)]
+struct JsFile {
+    path: String,
+    #[serde(with = "serde_bytes")]
+    bytes: Vec<u8>,
+    #[serde(default)]
+    modified: Option<f64>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsMetadata {
+    title: Option<String>,
+    subtitle: Option<String>,
+    authors: Option<Vec<String>>,
+    contributors: Option<Vec<String>>,
+    lang: Option<String>,
+    date: Option<String>,
+    identifier: Option<String>,
+    publisher: Option<String>,
+    rights: Option<String>,
+    description: Option<String>,
+    subjects: Option<Vec<String>>,
+    cover_image: Option<String>,
+    css: Option<Vec<String>>,
+    page_progression_direction: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsOptions {
+    chapters: Option<Vec<String>>,
+    metadata: JsMetadata,
+    metadata_file: Option<String>,
+    toc_depth: Option<u8>,
+    smart: Option<bool>,
+    source_date_epoch: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct JsWarning {
+    file: String,
+    line: Option<usize>,
+    message: String,
+    /// The whole warning as the command line prints it.
+    text: String,
+}
+
+#[derive(Serialize)]
+struct JsChapter {
+    title: String,
+    href: String,
+    body: String,
+}
+
+#[derive(Serialize)]
+struct JsStylesheet {
+    href: String,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct JsImage {
+    href: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsOutput {
+    #[serde(with = "serde_bytes")]
+    epub: Vec<u8>,
+    file_name: String,
+    title: String,
+    warnings: Vec<JsWarning>,
+    missing_files: Vec<String>,
+    chapters: Vec<JsChapter>,
+    stylesheets: Vec<JsStylesheet>,
+    images: Vec<JsImage>,
+}
+
+#[derive(Serialize)]
+struct JsInspectedChapter {
+    path: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsInspection {
+    chapters: Vec<JsInspectedChapter>,
+    order_source: &'static str,
+    metadata: JsMetadata,
+    warnings: Vec<JsWarning>,
+}
+
+/// Converts a book to EPUB.
+#[wasm_bindgen]
+pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let (book, options) = read_arguments(files, options)?;
+    let output =
+        crate::convert(&book, &options).map_err(|error| JsError::new(&error.to_string()))?;
+    let result = JsOutput {
+        file_name: download_name(&output.title),
+        epub: output.epub,
+        title: output.title,
+        warnings: output.warnings.iter().map(to_js_warning).collect(),
+        missing_files: output.missing_files,
+        chapters: output
+            .chapters
+            .into_iter()
+            .map(|chapter| JsChapter {
+                title: chapter.title,
+                href: chapter.href,
+                body: chapter.body,
+            })
+            .collect(),
+        stylesheets: output
+            .stylesheets
+            .into_iter()
+            .map(|(href, content)| JsStylesheet { href, content })
+            .collect(),
+        images: output
+            .images
+            .into_iter()
+            .map(|(href, path)| JsImage { href, path })
+            .collect(),
+    };
+    to_js(&result)
+}
+
+/// Reads the chapter order, titles and metadata of a book's files.
+#[wasm_bindgen]
+pub fn inspect(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let (book, options) = read_arguments(files, options)?;
+    let inspection =
+        crate::inspect(&book, &options).map_err(|error| JsError::new(&error.to_string()))?;
+    let order_source = match inspection.order_source {
+        crate::book::OrderSource::Given => "given",
+        crate::book::OrderSource::Summary(_) => "summary",
+        crate::book::OrderSource::Natural => "natural",
+    };
+    let result = JsInspection {
+        chapters: inspection
+            .chapters
+            .into_iter()
+            .map(|(path, title)| JsInspectedChapter { path, title })
+            .collect(),
+        order_source,
+        metadata: to_js_metadata(inspection.metadata),
+        warnings: inspection.warnings.iter().map(to_js_warning).collect(),
+    };
+    to_js(&result)
+}
+
+fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), JsError> {
+    let files: Vec<JsFile> = serde_wasm_bindgen::from_value(files)
+        .map_err(|error| JsError::new(&format!("invalid file list from the page: {error}")))?;
+    let options: JsOptions = if options.is_undefined() || options.is_null() {
+        JsOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|error| JsError::new(&format!("invalid options from the page: {error}")))?
+    };
+
+    let files = files
+        .into_iter()
+        .map(|file| InputFile {
+            path: file.path,
+            bytes: file.bytes,
+            modified: file
+                .modified
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .map(|ms| (ms / 1000.0).floor() as i64),
+        })
+        .collect();
+    let defaults = Options::default();
+    let toc_depth = options.toc_depth.unwrap_or(defaults.toc_depth);
+    if !(1..=6).contains(&toc_depth) {
+        return Err(JsError::new(
+            "the table of contents depth must be between 1 and 6",
+        ));
+    }
+    let book = Book {
+        files,
+        chapters: options.chapters,
+    };
+    let options = Options {
+        metadata: from_js_metadata(options.metadata),
+        metadata_file: options.metadata_file,
+        toc_depth,
+        smart: options.smart.unwrap_or(defaults.smart),
+        source_date_epoch: options
+            .source_date_epoch
+            .filter(|seconds| seconds.is_finite())
+            .map(|seconds| seconds as i64),
+    };
+    Ok((book, options))
+}
+
+/// Drops empty strings and lists, which the page's form sends for fields
+/// the user left blank, so they do not override the files' metadata.
+fn from_js_metadata(metadata: JsMetadata) -> Metadata {
+    let text = |value: Option<String>| {
+        value
+            .map(|text| text.trim().to_string())
+            .filter(|text| !text.is_empty())
+    };
+    let list = |value: Option<Vec<String>>| {
+        value
+            .map(|items| {
+                items
+                    .into_iter()
+                    .filter_map(|item| text(Some(item)))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|items| !items.is_empty())
+    };
+    Metadata {
+        title: text(metadata.title),
+        subtitle: text(metadata.subtitle),
+        authors: list(metadata.authors),
+        contributors: list(metadata.contributors),
+        lang: text(metadata.lang),
+        date: text(metadata.date),
+        identifier: text(metadata.identifier),
+        publisher: text(metadata.publisher),
+        rights: text(metadata.rights),
+        description: text(metadata.description),
+        subjects: list(metadata.subjects),
+        cover_image: text(metadata.cover_image),
+        css: list(metadata.css),
+        page_progression_direction: text(metadata.page_progression_direction),
+    }
+}
+
+fn to_js_metadata(metadata: Metadata) -> JsMetadata {
+    JsMetadata {
+        title: metadata.title,
+        subtitle: metadata.subtitle,
+        authors: metadata.authors,
+        contributors: metadata.contributors,
+        lang: metadata.lang,
+        date: metadata.date,
+        identifier: metadata.identifier,
+        publisher: metadata.publisher,
+        rights: metadata.rights,
+        description: metadata.description,
+        subjects: metadata.subjects,
+        cover_image: metadata.cover_image,
+        css: metadata.css,
+        page_progression_direction: metadata.page_progression_direction,
+    }
+}
+
+fn to_js_warning(warning: &Warning) -> JsWarning {
+    JsWarning {
+        file: warning.file.clone(),
+        line: warning.line,
+        message: warning.message.clone(),
+        text: warning.to_string(),
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|error| JsError::new(&format!("could not pass the result to the page: {error}")))
+}
+
+/// Names the download after the title, without characters that file
+/// systems reject.
+fn download_name(title: &str) -> String {
+    let cleaned: String = title
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_matches('.').trim();
+    let cleaned: String = cleaned.chars().take(120).collect();
+    if cleaned.is_empty() {
+        "book.epub".to_string()
+    } else {
+        format!("{cleaned}.epub")
+    }
+}
