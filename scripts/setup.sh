@@ -99,6 +99,54 @@ else
     fi
 fi
 
+# The page: wasm-bindgen at the crate's exact version, wasm-opt, and for
+# serving and testing it nginx, bubblewrap, Chromium and the e2e tests' npm
+# packages.
+missing_packages=()
+for package_and_command in nginx:nginx bubblewrap:bwrap chromium:chromium binaryen:wasm-opt; do
+    package=${package_and_command%%:*}
+    command=${package_and_command##*:}
+    if command -v "$command" >/dev/null; then
+        echo "setup: $command is installed"
+    else
+        missing_packages+=("$package")
+    fi
+done
+if (( ${#missing_packages[@]} > 0 )); then
+    if [[ $(id -u) -eq 0 ]]; then
+        echo "setup: installing ${missing_packages[*]} from Debian"
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_packages[@]}"
+    else
+        echo "setup: ${missing_packages[*]} missing"
+        missing_commands+=("apt-get update && apt-get install -y ${missing_packages[*]}")
+    fi
+fi
+
+wasm_bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)
+installed_wasm_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [[ $installed_wasm_bindgen == "$wasm_bindgen_version" ]]; then
+    echo "setup: wasm-bindgen $wasm_bindgen_version is installed"
+else
+    # Compiling it takes 5 to 10 minutes on two cores, so only when needed.
+    # No --locked: the tool's lock file can name versions the registry no
+    # longer serves.
+    install "wasm-bindgen-cli $wasm_bindgen_version" cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+
+if ! command -v npm >/dev/null; then
+    echo "setup: npm not found; install Node.js 20 or newer with npm and run this script again" >&2
+    exit 1
+fi
+if [[ -f tests/e2e/package-lock.json ]]; then
+    if [[ -d tests/e2e/node_modules/playwright-core ]]; then
+        echo "setup: the end-to-end tests' npm packages are installed"
+    else
+        echo "setup: installing the end-to-end tests' npm packages (npm ci)"
+        (cd tests/e2e && npm ci --no-audit --no-fund)
+    fi
+fi
+
 if (( ${#missing_commands[@]} > 0 )); then
     echo "setup: not running as root, so nothing was installed. Run these commands as root, then run this script again:" >&2
     for command in "${missing_commands[@]}"; do
