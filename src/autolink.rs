@@ -70,8 +70,8 @@ fn match_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
     ))
 }
 
-/// A domain has at least one period (for `www.` it has the `www.`), no `_`
-/// in its last two labels, and is not empty.
+/// Reports whether a domain is valid: not empty, no empty label, and no
+/// `_` in its last two labels.
 fn valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.trim_end_matches('.').split('.').collect();
     if domain.is_empty() || labels.iter().any(|label| label.is_empty()) {

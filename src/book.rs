@@ -169,7 +169,7 @@ fn take_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
     digits
 }
 
-/// Where the chapter order of a book came from.
+/// The source of a book's chapter order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderSource {
     /// The caller listed the chapters.

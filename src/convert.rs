@@ -20,7 +20,7 @@ use crate::styles;
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
-/// How to make the book, beyond what its files say.
+/// Settings for making a book, beyond what its files contain.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Metadata that overrides the files' own (the command line's flags or
@@ -261,7 +261,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     })
 }
 
-/// What the book's files say about it before conversion: the chapters in
+/// A book as its files describe it before conversion: the chapters in
 /// order with their titles, and the metadata found in the files.
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -525,7 +525,7 @@ impl Resolver for BookResolver<'_> {
 
 /// Decides the book's language: the metadata's if it is a valid tag, else
 /// a guess from the script, else `en`. Anything but a valid given tag comes
-/// with a warning that says how to set it.
+/// with a warning that tells how to set it.
 fn choose_language(
     metadata: &Metadata,
     first_source: &str,
@@ -768,8 +768,8 @@ fn package_entries(
 }
 
 /// Orders warnings by chapter order, then line, so they read like the
-/// book; warnings about other files (stylesheets) come after, in the order
-/// they were found.
+/// book. Warnings about other files, such as stylesheets, come after, in
+/// the order they were found.
 fn sort_warnings(mut warnings: Vec<Warning>, sources: &[String]) -> Vec<Warning> {
     let position: HashMap<&str, usize> = sources
         .iter()

@@ -3,14 +3,14 @@
 use std::fmt;
 
 /// A problem in the user's files that Quire worked around. The book is
-/// still made; the message says what happened and what Quire did.
+/// still made, and the message tells what happened and what Quire did.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Warning {
     /// The input file the problem is in, as the book names it.
     pub file: String,
     /// The 1-based line in that file, where there is one.
     pub line: Option<usize>,
-    /// What happened and what Quire did about it.
+    /// The description of what happened and what Quire did about it.
     pub message: String,
 }
 

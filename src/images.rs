@@ -39,7 +39,7 @@ impl ImageType {
     }
 }
 
-/// Identifies an image by its leading bytes, whatever its file name says.
+/// Identifies an image by its leading bytes, whatever its file name claims.
 pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Some(ImageType::Jpeg);

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::xml::{is_name_char, is_name_start_char};
 
-/// What a URL found in a chapter refers to.
+/// The kind of target a URL in a chapter points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlKind {
     /// A URL with a scheme that is safe to keep in a book (`https:`,

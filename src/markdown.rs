@@ -27,7 +27,7 @@ impl LineIndex {
     }
 }
 
-/// The parser options Quire uses: CommonMark with GFM tables,
+/// Returns the parser options Quire uses: CommonMark with GFM tables,
 /// strikethrough, task lists and footnotes, heading attributes, definition
 /// lists, YAML metadata blocks, and smart punctuation when asked.
 pub fn parser_options(smart: bool) -> Options {
@@ -57,7 +57,7 @@ pub struct ParsedFile<'a> {
 }
 
 /// Parses `text`. With `split`, a new chapter starts at every level-1
-/// heading after the first; text before the first such heading stays with
+/// heading after the first. Text before the first such heading stays with
 /// it, so a short preamble does not become a chapter of its own.
 pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
     let lines = LineIndex::new(text);

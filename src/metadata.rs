@@ -59,7 +59,7 @@ impl Metadata {
 }
 
 /// Parses a YAML metadata block or file. `path` names its source, for
-/// messages and so that `cover-image` and `css` paths resolve relative to it;
+/// messages and so that `cover-image` and `css` paths resolve relative to it.
 /// `first_line` is the line of the YAML's first line in that file.
 pub fn parse_yaml(
     path: &str,
@@ -262,7 +262,7 @@ pub fn is_valid_language_tag(tag: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LanguageGuess {
     pub tag: &'static str,
-    /// What the guess rests on, for the warning.
+    /// The evidence for the guess, for the warning.
     pub evidence: &'static str,
 }
 

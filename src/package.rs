@@ -10,7 +10,7 @@ use crate::metadata::Metadata;
 use crate::xhtml::HeadingInfo;
 use crate::xml::XmlWriter;
 
-/// The folder in the zip that holds the package document and everything it lists.
+/// The folder in the zip that contains the package document and everything it lists.
 pub const ROOT: &str = "EPUB";
 
 /// A chapter ready to be packaged.

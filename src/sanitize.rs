@@ -68,21 +68,21 @@ fn clean(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Where an element may stand and what it may contain, in HTML's content
-/// model terms, simplified to what keeps a book valid.
+/// An element's place in HTML's content model, simplified to what keeps
+/// a book valid: where it may stand and what it may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
-    /// Phrasing content that holds phrasing content (`span`, `em`, `a`).
+    /// Phrasing content that contains phrasing content (`span`, `em`, `a`).
     Inline,
-    /// Flow content that holds only phrasing content (`p`, `h1`, `pre`).
+    /// Flow content that contains only phrasing content (`p`, `h1`, `pre`).
     BlockOfInline,
-    /// Flow content that holds flow content (`div`, `blockquote`, `li`).
+    /// Flow content that contains flow content (`div`, `blockquote`, `li`).
     Block,
     /// An element with no content (`br`, `img`, `hr`).
     Void,
 }
 
-/// What becomes of a raw element.
+/// The treatment of a raw element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
     /// Kept, written under this name.
@@ -217,7 +217,7 @@ pub fn allows_text(name: &str) -> bool {
     )
 }
 
-/// What a raw attribute becomes.
+/// The treatment of a raw attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttributeAction {
     /// Written as is (name, value).

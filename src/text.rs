@@ -43,7 +43,7 @@ fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
 }
 
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
-/// U+FFFF), with one warning a file that says how many and where the first was.
+/// U+FFFF), with one warning a file that gives how many and where the first was.
 pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Vec<Warning>) -> String {
     if text.chars().all(is_xml_char) {
         return text;

@@ -1,4 +1,4 @@
-//! The WebAssembly boundary: the only module that knows wasm-bindgen.
+//! The WebAssembly boundary: the only module that uses wasm-bindgen.
 //!
 //! The page's worker calls these functions with plain objects and
 //! `Uint8Array`s, converted with serde-wasm-bindgen, and gets plain objects

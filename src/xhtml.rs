@@ -33,7 +33,7 @@ pub struct LinkTarget {
     pub line: Option<usize>,
 }
 
-/// What the writer does with a link's URL.
+/// The writer's treatment of a link's URL.
 pub enum LinkAction {
     /// Write the link with this href.
     Write(String),
@@ -122,7 +122,7 @@ impl RenderedChapter {
     }
 }
 
-/// Where an open element came from.
+/// The origin of an open element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Origin {
     /// Opened by a Markdown event. `outer` marks the element its end event
