@@ -24,8 +24,8 @@ fi
 
 echo "build-www: compiling the engine for wasm32-unknown-unknown ($profile)"
 if [[ $profile == release ]]; then
-    cargo build --release --lib --target wasm32-unknown-unknown
-    wasm=target/wasm32-unknown-unknown/release/quire.wasm
+    cargo build --profile wasm-release --lib --target wasm32-unknown-unknown
+    wasm=target/wasm32-unknown-unknown/wasm-release/quire.wasm
 else
     cargo build --lib --target wasm32-unknown-unknown
     wasm=target/wasm32-unknown-unknown/debug/quire.wasm

@@ -105,6 +105,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         let file = files
             .get(path)
             .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+        reject_binary(path, &file.bytes)?;
         let text = decode(path, &file.bytes, &mut warnings)?;
         texts.push(remove_forbidden_chars(path, text, &mut warnings));
     }
@@ -148,6 +149,15 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         );
         let file = &parsed[plan.source];
         rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
+    }
+
+    warn_unused_footnotes(&sources, &parsed, &lines, &plans, &rendered, &mut warnings);
+    if parsed[0].metadata.is_none() && looks_like_unclosed_metadata(&texts[0]) {
+        warnings.push(Warning::new(
+            &sources[0],
+            Some(1),
+            "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
+        ));
     }
 
     let source_index: HashMap<&str, usize> = sources
@@ -287,6 +297,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         let file = files
             .get(path)
             .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+        reject_binary(path, &file.bytes)?;
         texts.push(decode(path, &file.bytes, &mut warnings)?);
     }
     let parsed: Vec<ParsedFile<'_>> = texts
@@ -316,6 +327,96 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         metadata,
         warnings,
     })
+}
+
+/// Warns about footnote definitions no chapter refers to, which would
+/// otherwise vanish without a word.
+fn warn_unused_footnotes(
+    sources: &[String],
+    parsed: &[ParsedFile<'_>],
+    lines: &[LineIndex],
+    plans: &[ChapterPlan],
+    rendered: &[RenderedChapter],
+    warnings: &mut Vec<Warning>,
+) {
+    for (source, file) in parsed.iter().enumerate() {
+        let used: HashSet<&str> = plans
+            .iter()
+            .zip(rendered)
+            .filter(|(plan, _)| plan.source == source)
+            .flat_map(|(_, chapter)| chapter.footnote_labels.iter().map(String::as_str))
+            .collect();
+        let mut unused: Vec<(usize, &str)> = file
+            .footnotes
+            .iter()
+            .filter(|(label, _)| !used.contains(label.as_str()))
+            .map(|(label, events)| {
+                let line = events
+                    .first()
+                    .map_or(1, |(_, range)| lines[source].line_of(range.start));
+                (line, label.as_str())
+            })
+            .collect();
+        unused.sort();
+        for (line, label) in unused {
+            warnings.push(Warning::new(
+                &sources[source],
+                Some(line),
+                format!("footnote [^{label}] is defined but never referred to, so it is left out; refer to it with [^{label}] or delete it"),
+            ));
+        }
+    }
+}
+
+/// Reports whether a text opens like a YAML metadata block (`---` then a
+/// `key:` line) that the parser did not accept as one.
+fn looks_like_unclosed_metadata(text: &str) -> bool {
+    let mut lines = text.lines();
+    let opens = lines.next().is_some_and(|line| line.trim_end() == "---");
+    let keyed = lines.next().is_some_and(|line| {
+        line.split_once(':').is_some_and(|(key, _)| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+    });
+    opens && keyed
+}
+
+/// Rejects a chapter file that is an image or other binary file, with a
+/// message that says so rather than one about text encodings.
+fn reject_binary(path: &str, bytes: &[u8]) -> Result<(), Error> {
+    let kind = match sniff(bytes) {
+        Some(crate::images::ImageType::Svg) | None => None,
+        Some(image_type) => Some(match image_type {
+            crate::images::ImageType::Jpeg => "a JPEG image",
+            crate::images::ImageType::Png => "a PNG image",
+            crate::images::ImageType::Gif => "a GIF image",
+            _ => "a WebP image",
+        }),
+    };
+    let kind = kind.or_else(|| {
+        let head = &bytes[..bytes.len().min(8192)];
+        let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+        // A stray NUL in otherwise valid text is removed later with a
+        // warning; many of them, or one in bytes that are not UTF-8, mean
+        // a binary file.
+        let nul_count = head.iter().filter(|byte| **byte == 0).count();
+        let valid_utf8 = match std::str::from_utf8(head) {
+            Ok(_) => true,
+            Err(error) => error.error_len().is_none(),
+        };
+        let binary = nul_count > 8 || (nul_count > 0 && !valid_utf8);
+        (!utf16 && binary).then_some("a binary file")
+    });
+    match kind {
+        Some(kind) => Err(Error::NotText {
+            path: path.to_string(),
+            kind,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Layers the metadata sources: the first file's YAML block, then the
@@ -626,7 +727,16 @@ fn store_cover(
     })?;
     let image_type = sniff(&file.bytes).ok_or_else(|| Error::UnsupportedCover {
         path: path.to_string(),
+        reason: "it is not a JPEG, PNG, GIF, WebP or SVG image".to_string(),
     })?;
+    if image_type == crate::images::ImageType::Svg
+        && let Some(reason) = crate::images::svg_problem(&file.bytes)
+    {
+        return Err(Error::UnsupportedCover {
+            path: path.to_string(),
+            reason,
+        });
+    }
     let href = images.store(crate::book::normalize_path(path), image_type);
     let image = images
         .images

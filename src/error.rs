@@ -45,11 +45,14 @@ pub enum Error {
     /// A file that must be text is not valid UTF-8 (nor UTF-16 with a byte
     /// order mark).
     NotUtf8 { path: String, offset: usize },
+    /// A file given as a chapter is binary, such as an image.
+    NotText { path: String, kind: &'static str },
     /// A file named by an option or by metadata (cover, stylesheet,
     /// metadata file) is not among the book's files.
     FileNotFound { path: String, purpose: &'static str },
-    /// A cover image whose bytes are not a supported image type.
-    UnsupportedCover { path: String },
+    /// A cover image whose bytes are not a supported image type, or an SVG
+    /// a book cannot carry.
+    UnsupportedCover { path: String, reason: String },
     /// A YAML metadata block or file that does not parse.
     InvalidMetadata {
         path: String,
@@ -80,16 +83,22 @@ impl fmt::Display for Error {
                 f,
                 "{path} is not valid UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and try again"
             ),
+            Error::NotText { path, kind } => write!(
+                f,
+                "{path} is not a text file (it looks like {kind}); give Markdown files as chapters"
+            ),
             Error::FileNotFound { path, purpose } => {
                 write!(
                     f,
                     "{purpose} {path} was not found; check the path, which is relative to the file that names it"
                 )
             }
-            Error::UnsupportedCover { path } => write!(
-                f,
-                "cover image {path} is not a JPEG, PNG, GIF, WebP or SVG file; convert it to one of these"
-            ),
+            Error::UnsupportedCover { path, reason } => {
+                write!(
+                    f,
+                    "cover image {path} cannot be used because {reason}; convert it to a JPEG or PNG file"
+                )
+            }
             Error::InvalidMetadata { path, line, reason } => match line {
                 Some(line) => write!(f, "{path}:{line}: invalid YAML metadata: {reason}"),
                 None => write!(f, "{path}: invalid YAML metadata: {reason}"),

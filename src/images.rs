@@ -90,42 +90,106 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
 }
 
 /// Returns why an SVG image cannot go into a book as is, if it cannot: it
-/// must be well-formed XML, run no script and load nothing from outside the
-/// book, or reading systems and EPUBCheck reject the whole book.
-fn svg_problem(bytes: &[u8]) -> Option<String> {
+/// must run no script and load nothing from outside the book, and its tags
+/// must nest, or reading systems and EPUBCheck reject the whole book.
+///
+/// NOTE: this reads the SVG with the HTML tokenizer the sanitiser already
+/// uses, to keep the WebAssembly module small, so it checks tag nesting and
+/// entity names but not every rule of XML well-formedness (unquoted
+/// attribute values pass, for one).
+pub fn svg_problem(bytes: &[u8]) -> Option<String> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some("it is not UTF-8 text".to_string());
     };
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let document =
-        match roxmltree::Document::parse_with_options(text.trim_start_matches('\u{FEFF}'), options)
-        {
-            Ok(document) => document,
-            Err(error) => return Some(format!("it is not well-formed XML ({error})")),
-        };
-    for node in document.descendants().filter(|node| node.is_element()) {
-        let name = node.tag_name().name();
-        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("foreignObject") {
-            return Some(format!("it contains a <{name}> element"));
-        }
-        for attribute in node.attributes() {
-            let attribute_name = attribute.name().to_ascii_lowercase();
-            if attribute_name.starts_with("on") {
-                return Some(format!(
-                    "it has an event-handler attribute ({})",
-                    attribute.name()
-                ));
+    if let Some(entity) = unknown_xml_entity(text) {
+        return Some(format!(
+            "it uses the entity &{entity}; which XML does not define"
+        ));
+    }
+
+    let mut open: Vec<String> = Vec::new();
+    let mut roots = 0;
+    for token in crate::sanitize::tokenize(text) {
+        match token {
+            crate::sanitize::RawToken::Start {
+                name,
+                attributes,
+                self_closing,
+            } => {
+                if name == "script" || name == "foreignobject" {
+                    return Some(format!("it contains a <{name}> element"));
+                }
+                for (attribute, value) in &attributes {
+                    if attribute.starts_with("on") {
+                        return Some(format!("it has an event-handler attribute ({attribute})"));
+                    }
+                    let is_link = attribute == "href" || attribute.ends_with(":href");
+                    let value = value.trim();
+                    if is_link && !(value.starts_with('#') || value.starts_with("data:image/")) {
+                        return Some(format!("it refers to \"{value}\" outside the image"));
+                    }
+                }
+                if open.is_empty() {
+                    roots += 1;
+                    let namespace = attributes
+                        .iter()
+                        .find(|(attribute, _)| attribute == "xmlns")
+                        .map(|(_, value)| value.as_str());
+                    if namespace != Some("http://www.w3.org/2000/svg") {
+                        return Some(
+                            "its <svg> element lacks xmlns=\"http://www.w3.org/2000/svg\""
+                                .to_string(),
+                        );
+                    }
+                }
+                if !self_closing {
+                    open.push(name);
+                }
             }
-            if attribute_name == "href" {
-                let value = attribute.value().trim();
-                if !(value.starts_with('#') || value.starts_with("data:image/")) {
-                    return Some(format!("it refers to \"{value}\" outside the image"));
+            crate::sanitize::RawToken::End { name } => {
+                if open.pop().as_deref() != Some(name.as_str()) {
+                    return Some(format!(
+                        "it is not well-formed XML (</{name}> closes nothing open)"
+                    ));
+                }
+            }
+            crate::sanitize::RawToken::Text(text) => {
+                if open.is_empty() && !text.trim().is_empty() {
+                    return Some(
+                        "it is not well-formed XML (text outside the <svg> element)".to_string(),
+                    );
                 }
             }
         }
+    }
+    if let Some(name) = open.last() {
+        return Some(format!(
+            "it is not well-formed XML (<{name}> is never closed)"
+        ));
+    }
+    (roots != 1)
+        .then(|| "it is not well-formed XML (it needs exactly one root element)".to_string())
+}
+
+/// Returns the first entity reference other than XML's five predefined
+/// ones. Comments and doctypes are not skipped, so an SVG whose DTD declares
+/// its own entities is reported too.
+fn unknown_xml_entity(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        let after = &rest[amp + 1..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .unwrap_or(after.len());
+        let name = &after[..end];
+        let terminated = after[end..].starts_with(';');
+        if terminated
+            && !name.starts_with('#')
+            && !matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
+        {
+            return Some(name);
+        }
+        rest = after;
     }
     None
 }
@@ -319,6 +383,18 @@ mod tests {
         );
         assert_eq!(sniff(b"BM\x00\x00"), None);
         assert_eq!(sniff(b"<html><svg/></html>"), None);
+    }
+
+    #[test]
+    fn malformed_svg_rejected() {
+        assert!(svg_problem(br#"<svg xmlns="http://www.w3.org/2000/svg"><g></svg>"#).is_some());
+        assert!(svg_problem(br#"<svg xmlns="http://www.w3.org/2000/svg">&nbsp;</svg>"#).is_some());
+        assert!(svg_problem(br#"<svg xmlns="http://www.w3.org/2000/svg"/><svg/>"#).is_some());
+        assert!(
+            svg_problem(br#"<svg width="1" height="1"><rect/></svg>"#).is_some(),
+            "no namespace"
+        );
+        assert!(svg_problem(br#"<?xml version="1.0"?><!-- c --><svg xmlns="http://www.w3.org/2000/svg">&amp;&#160;</svg>"#).is_none());
     }
 
     #[test]

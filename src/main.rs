@@ -27,6 +27,7 @@ struct Cli {
     /// Book title [default: the metadata's, else the first heading]
     #[arg(long)]
     title: Option<String>,
+    /// Subtitle, shown on the title page
     #[arg(long)]
     subtitle: Option<String>,
     /// An author; repeat for several
@@ -44,11 +45,13 @@ struct Cli {
     /// Unique identifier, such as an ISBN or URN [default: a UUID derived from the content]
     #[arg(long)]
     identifier: Option<String>,
+    /// Publisher's name
     #[arg(long)]
     publisher: Option<String>,
     /// Copyright or licence statement
     #[arg(long)]
     rights: Option<String>,
+    /// A short description of the book, for reading systems' library views
     #[arg(long)]
     description: Option<String>,
     /// A subject or keyword; repeat for several
@@ -66,7 +69,7 @@ struct Cli {
     /// Page progression direction: ltr, rtl or default
     #[arg(long)]
     page_progression_direction: Option<String>,
-    /// Deepest heading level in the table of contents
+    /// Deepest heading level in the table of contents, 1 to 6
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
     toc_depth: u8,
     /// Keep straight quotes, dashes and dots as typed
@@ -89,6 +92,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
+    let target = match &cli.output {
+        Some(path) => path.clone(),
+        None => default_output(&cli.inputs[0]),
+    };
+    check_output(&target, &cli.inputs)?;
     let mut input = read_inputs(&cli.inputs)?;
     let options = build_options(cli, &input.base)?;
 
@@ -130,10 +138,6 @@ fn run(cli: &Cli) -> Result<(), String> {
         ));
     }
 
-    let target = match &cli.output {
-        Some(path) => path.clone(),
-        None => default_output(&cli.inputs[0]),
-    };
     write_atomically(&target, &output.epub)?;
     println!("{}", target.display());
     Ok(())
@@ -290,6 +294,39 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         smart: !cli.no_smart,
         source_date_epoch,
     })
+}
+
+/// Rejects an output path that would overwrite an input file, and one whose
+/// folder does not exist, before any work is done.
+fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let absolute = |path: &Path| {
+        std::path::absolute(path)
+            .map(|path| clean(&path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let target_path = absolute(target);
+    for input in inputs {
+        let same_file = match (std::fs::canonicalize(input), std::fs::canonicalize(target)) {
+            (Ok(input), Ok(output)) => input == output,
+            _ => absolute(input) == target_path,
+        };
+        if same_file {
+            return Err(format!(
+                "the output {} is also an input; choose another -o path so the Markdown is not overwritten",
+                target.display()
+            ));
+        }
+    }
+    if let Some(dir) = target.parent().filter(|dir| !dir.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(format!(
+            "cannot write {}: folder {} does not exist",
+            target.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Writes to a temporary file beside `target`, then renames it, so a failed

@@ -122,7 +122,21 @@ pub fn parse_yaml(
                 })
             }
             "page-progression-direction" => metadata.page_progression_direction = scalar(&value),
-            _ => continue,
+            _ => {
+                // Pandoc metadata has many keys Quire has no use for, so
+                // only a near miss of a known key is worth a warning.
+                if let Some(known) = KNOWN_KEYS
+                    .iter()
+                    .find(|known| edit_distance(key, known) <= 2)
+                {
+                    warnings.push(Warning::new(
+                        path,
+                        Some(first_line),
+                        format!("unknown metadata key `{key}` ignored; did you mean `{known}`?"),
+                    ));
+                }
+                continue;
+            }
         }
 
         let understood = match key {
@@ -138,6 +152,39 @@ pub fn parse_yaml(
         }
     }
     Ok(metadata)
+}
+
+/// The metadata keys Quire reads, for suggestions when a key is misspelt.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "author",
+    "contributor",
+    "lang",
+    "date",
+    "identifier",
+    "publisher",
+    "rights",
+    "description",
+    "subject",
+    "cover-image",
+    "css",
+    "page-progression-direction",
+];
+
+/// Returns the Levenshtein distance between two short strings.
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, a) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, b) in right.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a != *b);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[right.len()]
 }
 
 /// Returns a YAML scalar as text; numbers and dates come through as written.
@@ -224,7 +271,9 @@ pub fn is_valid_language_tag(tag: &str) -> bool {
                 extlangs += 1;
             }
         }
-        4..=8 if alpha(rest[0]) => rest = &rest[1..],
+        // Primary subtags of four to eight letters are reserved or unused in
+        // the IANA registry, and in practice they are words such as
+        // "english", so they are rejected.
         _ => return false,
     }
     if matches!(rest.first(), Some(s) if s.len() == 4 && alpha(s)) {
@@ -329,25 +378,49 @@ pub fn guess_language(text: &str) -> Option<LanguageGuess> {
 /// `YYYY-MM`, `YYYY-MM-DD`, or a full date and time with a zone.
 pub fn is_valid_date(date: &str) -> bool {
     let bytes = date.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes
-            .get(range)
-            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = bytes.get(range)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
     };
-    let year_ok = digits(0..4);
+    let Some(year) = number(0..4) else {
+        return false;
+    };
+    if bytes.len() == 4 {
+        return true;
+    }
+    if bytes.get(4) != Some(&b'-') {
+        return false;
+    }
+    let Some(month) = number(5..7).filter(|month| (1..=12).contains(month)) else {
+        return false;
+    };
+    if bytes.len() == 7 {
+        return true;
+    }
+    if bytes.get(7) != Some(&b'-') {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !number(8..10).is_some_and(|day| (1..=days_in_month).contains(&day)) {
+        return false;
+    }
     match bytes.len() {
-        4 => year_ok,
-        7 => year_ok && bytes[4] == b'-' && digits(5..7),
-        10 => year_ok && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10),
+        10 => true,
         _ => {
-            year_ok
-                && bytes.len() > 16
-                && bytes[4] == b'-'
-                && bytes[7] == b'-'
+            bytes.len() > 16
                 && bytes[10] == b'T'
-                && digits(11..13)
+                && number(11..13).is_some_and(|hour| hour < 24)
                 && bytes[13] == b':'
-                && digits(14..16)
+                && number(14..16).is_some_and(|minute| minute < 60)
         }
     }
 }
@@ -408,6 +481,14 @@ mod tests {
             Some(vec!["book/a.css".to_string(), "book/b.css".to_string()])
         );
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn misspelt_key_gets_suggestion() {
+        let mut warnings = Vec::new();
+        parse_yaml("ch1.md", 2, "titel: T\ntoc: true\n", &mut warnings).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].message.contains("did you mean `title`"));
     }
 
     #[test]
@@ -498,10 +579,24 @@ mod tests {
 
     #[test]
     fn dates_checked() {
-        for date in ["2024", "2024-05", "2024-05-01", "2024-05-01T10:00:00Z"] {
+        for date in [
+            "2024",
+            "2024-05",
+            "2024-05-01",
+            "2024-02-29",
+            "2024-05-01T10:00:00Z",
+        ] {
             assert!(is_valid_date(date), "{date}");
         }
-        for date in ["May 2024", "24-05-01", "2024/05/01"] {
+        for date in [
+            "May 2024",
+            "24-05-01",
+            "2024/05/01",
+            "2024-13-01",
+            "2024-02-30",
+            "2023-02-29",
+            "2024-1-5",
+        ] {
             assert!(!is_valid_date(date), "{date}");
         }
     }

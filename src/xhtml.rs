@@ -91,6 +91,8 @@ pub struct RenderedChapter {
     pub links: Vec<LinkTarget>,
     insertions: Vec<Insertion>,
     pub headings: Vec<HeadingInfo>,
+    /// Labels of the footnotes the chapter refers to.
+    pub footnote_labels: Vec<String>,
 }
 
 impl RenderedChapter {
@@ -259,6 +261,7 @@ impl<'a> Writer<'a> {
             links: self.links,
             insertions: self.insertions,
             headings: self.headings,
+            footnote_labels: self.footnotes.order,
         }
     }
 

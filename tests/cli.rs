@@ -362,3 +362,103 @@ fn modified_time_from_newest_file() {
     let opf = entry(&dir.path().join("ch.epub"), "EPUB/package.opf").expect("package document");
     assert!(opf.contains("2001-09-09T01:46:40Z"), "{opf}");
 }
+
+#[test]
+fn output_over_input_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "victim.md", b"# Keep me\n");
+    let output = quire(dir.path(), &["victim.md", "-o", "victim.md"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is also an input"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("victim.md")).expect("still there"),
+        b"# Keep me\n"
+    );
+}
+
+#[test]
+fn image_as_chapter_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "picture.png", PNG);
+    let output = quire(dir.path(), &["picture.png", "-o", "out.epub"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("picture.png is not a text file (it looks like a PNG image)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn unsafe_svg_cover_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Cover\n");
+    write(dir.path(), "cover.svg", br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>"#);
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--cover", "cover.svg", "-o", "out.epub"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cover image cover.svg cannot be used"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn impossible_date_warned_and_dropped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Dated\n");
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--lang", "en", "--date", "2024-02-30"],
+    );
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).contains("date \"2024-02-30\""),
+        "{}",
+        stderr(&output)
+    );
+    let opf = entry(&dir.path().join("ch.epub"), "EPUB/package.opf").expect("package document");
+    assert!(!opf.contains("dc:date"), "{opf}");
+}
+
+#[test]
+fn author_mistakes_get_warnings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"---\ntitel: Typo\nlang: english\n---\n\n# Heading\n\nText.\n\n[^unused]: Never referred to.\n");
+    let output = quire(dir.path(), &["ch.md"]);
+    assert!(output.status.success());
+    let messages = stderr(&output);
+    assert!(messages.contains("did you mean `title`"), "{messages}");
+    assert!(
+        messages.contains("language \"english\" is not a valid BCP 47 tag"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("ch.md:10: warning: footnote [^unused] is defined but never referred to"),
+        "{messages}"
+    );
+}
+
+#[test]
+fn unclosed_metadata_block_warned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"---\ntitle: Never closed\n\n# Heading\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "--lang", "en"]);
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).contains("ch.md:1: warning: the file starts with ---"),
+        "{}",
+        stderr(&output)
+    );
+}
