@@ -8,8 +8,6 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use pulldown_cmark::{Event, Parser, Tag};
-
 /// One file of the book: a chapter, an image, a stylesheet or anything else.
 #[derive(Debug, Clone, Default)]
 pub struct InputFile {
@@ -191,12 +189,12 @@ pub fn chapter_order(book: &Book) -> (Vec<String>, OrderSource) {
     }
 
     let index = FileIndex::new(book);
-    for summary_path in ["SUMMARY.md", "src/SUMMARY.md"] {
-        if let Some(summary) = index.get(summary_path) {
+    for summary_path in summary_candidates(&index) {
+        if let Some(summary) = index.get(&summary_path) {
             let text = String::from_utf8_lossy(&summary.bytes);
-            let chapters = summary_links(summary_path, &text);
+            let chapters = summary_links(&summary_path, &text);
             if !chapters.is_empty() {
-                return (chapters, OrderSource::Summary(summary_path.to_string()));
+                return (chapters, OrderSource::Summary(summary_path));
             }
         }
     }
@@ -217,21 +215,32 @@ fn is_hidden(path: &str) -> bool {
         .any(|segment| segment.starts_with('.') && segment != "..")
 }
 
+/// Returns where a `SUMMARY.md` may be: in the folder `book.toml` names
+/// as `src`, then at the root, then in `src/`, as mdBook looks.
+fn summary_candidates(index: &FileIndex<'_>) -> Vec<String> {
+    let mut candidates = Vec::new();
+    if let Some(toml) = index.get("book.toml") {
+        let text = String::from_utf8_lossy(&toml.bytes);
+        let (_, source_dir) = crate::mdbook::read_book_toml("book.toml", &text, &mut Vec::new());
+        if let Some(dir) = source_dir {
+            candidates.push(normalize_path(&format!("{dir}/SUMMARY.md")));
+        }
+    }
+    candidates.push("SUMMARY.md".to_string());
+    candidates.push("src/SUMMARY.md".to_string());
+    candidates
+}
+
 /// Returns the local Markdown files a `SUMMARY.md` links to, in order and
-/// without repeats. Draft chapters (links with an empty target) and links
-/// to anything but a local `.md` file are skipped.
+/// without repeats. Draft chapters and links to anything but a local
+/// Markdown file are skipped.
 fn summary_links(summary_path: &str, text: &str) -> Vec<String> {
     let mut chapters: Vec<String> = Vec::new();
-    for event in Parser::new(text) {
-        if let Event::Start(Tag::Link { dest_url, .. }) = event {
-            let target = dest_url.split('#').next().unwrap_or("");
-            if target.is_empty() || target.contains("://") || !is_markdown_path(target) {
-                continue;
-            }
-            let path = resolve_relative(summary_path, &crate::links::percent_decode(target));
-            if !chapters.contains(&path) {
-                chapters.push(path);
-            }
+    for item in crate::mdbook::parse_summary(summary_path, text) {
+        if let crate::mdbook::SummaryItem::Chapter { path, .. } = item
+            && !chapters.contains(&path)
+        {
+            chapters.push(path);
         }
     }
     chapters

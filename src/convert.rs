@@ -6,12 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::book::{Book, FileIndex, chapter_order, file_stem, resolve_relative};
+use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolve_relative};
 use crate::epub::write_zip;
 use crate::error::{Error, Warning};
 use crate::images::{ImageStore, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
 use crate::markdown::{Events, LineIndex, ParsedFile, parse};
+use crate::mdbook;
 use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
@@ -96,18 +97,24 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     let mut warnings = Vec::new();
     let files = FileIndex::new(book);
 
-    let (sources, _) = chapter_order(book);
+    let (sources, order_source) = chapter_order(book);
     if sources.is_empty() {
         return Err(Error::NoChapters);
     }
     let mut texts = Vec::with_capacity(sources.len());
+    let mut lines = Vec::with_capacity(sources.len());
     for path in &sources {
         let file = files
             .get(path)
             .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
         reject_binary(path, &file.bytes)?;
         let text = decode(path, &file.bytes, &mut warnings)?;
-        texts.push(remove_forbidden_chars(path, text, &mut warnings));
+        let text = remove_forbidden_chars(path, text, &mut warnings);
+        let expanded = mdbook::expand_includes(path, &text, &files, &mut warnings);
+        // Included files may carry characters XML forbids too.
+        let text = remove_forbidden_chars(path, expanded.text, &mut warnings);
+        lines.push(LineIndex::with_source_lines(&text, expanded.source_lines));
+        texts.push(text);
     }
 
     // A single file is split into chapters at its level-1 headings.
@@ -116,7 +123,6 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         .iter()
         .map(|text| parse(text, split, options.smart))
         .collect();
-    let lines: Vec<LineIndex> = texts.iter().map(|text| LineIndex::new(text)).collect();
     let mut metadata = gather_metadata(&files, options, &sources, &parsed, &mut warnings)?;
 
     let plans = plan_chapters(&sources, &parsed);
@@ -240,6 +246,14 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         stylesheets: &stylesheets,
         resources: &resources,
         toc_depth: options.toc_depth,
+        toc: build_toc(
+            book,
+            &order_source,
+            &sources,
+            &plans,
+            &chapters,
+            options.toc_depth,
+        ),
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
@@ -419,6 +433,32 @@ fn reject_binary(path: &str, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// Builds the table of contents: from `SUMMARY.md` for an mdBook book,
+/// else from the chapters' headings.
+fn build_toc(
+    book: &Book,
+    order_source: &OrderSource,
+    sources: &[String],
+    plans: &[ChapterPlan],
+    chapters: &[ChapterDocument],
+    toc_depth: u8,
+) -> Vec<TocEntry> {
+    if let OrderSource::Summary(summary_path) = order_source
+        && let Some(summary) = book.file(summary_path)
+    {
+        let text = String::from_utf8_lossy(&summary.bytes);
+        let items = mdbook::parse_summary(summary_path, &text);
+        let mut chapter_of_source = HashMap::new();
+        for (index, plan) in plans.iter().enumerate() {
+            chapter_of_source
+                .entry(sources[plan.source].clone())
+                .or_insert(index);
+        }
+        return package::toc_from_summary(&items, chapters, &chapter_of_source, toc_depth);
+    }
+    package::toc_entries(chapters, toc_depth)
+}
+
 /// Layers the metadata sources: the first file's YAML block, then the
 /// metadata file, then the options.
 fn gather_metadata(
@@ -428,13 +468,20 @@ fn gather_metadata(
     parsed: &[ParsedFile<'_>],
     warnings: &mut Vec<Warning>,
 ) -> Result<Metadata, Error> {
-    let mut metadata = Metadata::default();
+    // An mdBook's book.toml comes first, so a metadata block overrides it.
+    let mut metadata = match files.get("book.toml") {
+        Some(toml) => {
+            let text = decode("book.toml", &toml.bytes, warnings)?;
+            mdbook::read_book_toml("book.toml", &text, warnings).0
+        }
+        None => Metadata::default(),
+    };
     for (index, file) in parsed.iter().enumerate() {
         let Some((yaml, line)) = &file.metadata else {
             continue;
         };
         if index == 0 {
-            metadata = metadata::parse_yaml(&sources[0], *line, yaml, warnings)?;
+            metadata.merge(metadata::parse_yaml(&sources[0], *line, yaml, warnings)?);
         } else {
             warnings.push(Warning::new(
                 &sources[index],
@@ -799,7 +846,7 @@ fn package_entries(
         .collect();
     let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
 
-    let toc: Vec<TocEntry> = package::toc_entries(package.chapters, package.toc_depth);
+    let toc = &package.toc;
     let mut landmarks: Vec<(&str, &str, &str)> = Vec::new();
     if package.cover_id.is_some() {
         landmarks.push(("cover", package::COVER_PAGE, "Cover"));
@@ -809,12 +856,12 @@ fn package_entries(
     if let Some(first) = package.chapters.first() {
         landmarks.push(("bodymatter", first.href.as_str(), "Start of content"));
     }
-    let nav_body = package::nav_body(&toc, "Contents", &landmarks);
+    let nav_body = package::nav_body(toc, "Contents", &landmarks);
     let nav = package::xhtml_document("Contents", package.lang, &top_styles, None, &nav_body);
     entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
     entries.push((
         format!("{root}/{}", package::NCX),
-        package::ncx(package, &toc).into_bytes(),
+        package::ncx(package, toc).into_bytes(),
     ));
 
     if let Some(cover_id) = package.cover_id {

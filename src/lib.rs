@@ -28,6 +28,7 @@ pub mod error;
 pub mod images;
 pub mod links;
 pub mod markdown;
+pub mod mdbook;
 pub mod metadata;
 pub mod package;
 pub mod sanitize;

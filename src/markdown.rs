@@ -13,17 +13,39 @@ pub type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
 #[derive(Debug, Default)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The line in the original file of each line of the text, when the
+    /// text was expanded from it (mdBook includes).
+    source_lines: Option<Vec<usize>>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            source_lines: None,
+        }
+    }
+
+    /// Indexes an expanded text whose lines came from `source_lines`.
+    pub fn with_source_lines(text: &str, source_lines: Vec<usize>) -> Self {
+        LineIndex {
+            source_lines: Some(source_lines),
+            ..LineIndex::new(text)
+        }
     }
 
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|start| *start <= offset)
+        let line = self.starts.partition_point(|start| *start <= offset);
+        match &self.source_lines {
+            Some(source_lines) => source_lines
+                .get(line - 1)
+                .or(source_lines.last())
+                .copied()
+                .unwrap_or(line),
+            None => line,
+        }
     }
 }
 

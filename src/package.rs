@@ -5,7 +5,10 @@
 //!
 //! All of them are built with [`XmlWriter`], which escapes every value.
 
+use std::collections::HashMap;
+
 use crate::images::StoredImage;
+use crate::mdbook::SummaryItem;
 use crate::metadata::Metadata;
 use crate::xhtml::HeadingInfo;
 use crate::xml::XmlWriter;
@@ -62,6 +65,9 @@ pub struct Package<'a> {
     pub resources: &'a [Resource],
     /// Headings deeper than this level are left out of the table of contents.
     pub toc_depth: u8,
+    /// The table of contents, built from the chapters' headings or from an
+    /// mdBook summary.
+    pub toc: Vec<TocEntry>,
 }
 
 pub const TITLE_PAGE: &str = "title.xhtml";
@@ -243,6 +249,103 @@ pub fn toc_entries(chapters: &[ChapterDocument], toc_depth: u8) -> Vec<TocEntry>
     roots
 }
 
+/// Builds the table of contents of an mdBook book from its `SUMMARY.md`:
+/// the summary's titles, nesting and part titles, and below each chapter
+/// its own headings after the first, down to `toc_depth`.
+pub fn toc_from_summary(
+    items: &[SummaryItem],
+    chapters: &[ChapterDocument],
+    chapter_of_source: &HashMap<String, usize>,
+    toc_depth: u8,
+) -> Vec<TocEntry> {
+    let href_of = |path: &str| chapter_of_source.get(path).map(|index| &chapters[*index]);
+    let mut roots: Vec<TocEntry> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_part = false;
+
+    for (position, item) in items.iter().enumerate() {
+        let (depth, entry) = match item {
+            SummaryItem::Part(title) => {
+                // A part links to its first chapter, since EPUB 2's NCX
+                // needs a target for every entry.
+                let first = items[position + 1..].iter().find_map(|next| match next {
+                    SummaryItem::Chapter { path, .. } => href_of(path),
+                    _ => None,
+                });
+                let Some(first) = first else { continue };
+                in_part = true;
+                let entry = TocEntry {
+                    label: title.clone(),
+                    href: first.href.clone(),
+                    children: Vec::new(),
+                };
+                (0, entry)
+            }
+            SummaryItem::Chapter {
+                path,
+                title,
+                depth,
+                numbered,
+            } => {
+                let Some(chapter) = href_of(path) else {
+                    continue;
+                };
+                let entry = TocEntry {
+                    label: non_empty(title, &chapter.title),
+                    href: chapter.href.clone(),
+                    children: heading_children(chapter, toc_depth),
+                };
+                (depth + usize::from(in_part && *numbered), entry)
+            }
+            SummaryItem::Draft { .. } => continue,
+        };
+        while open.last().is_some_and(|last| *last >= depth) {
+            open.pop();
+        }
+        let mut siblings = &mut roots;
+        for _ in 0..open.len() {
+            siblings = &mut siblings
+                .last_mut()
+                .expect("open depths have entries")
+                .children;
+        }
+        siblings.push(entry);
+        open.push(depth);
+    }
+    roots
+}
+
+/// Returns a chapter's headings after its first, nested by level, down to
+/// `toc_depth`.
+fn heading_children(chapter: &ChapterDocument, toc_depth: u8) -> Vec<TocEntry> {
+    let mut roots: Vec<TocEntry> = Vec::new();
+    let mut open: Vec<u8> = Vec::new();
+    for heading in chapter
+        .headings
+        .iter()
+        .skip(1)
+        .filter(|heading| heading.level <= toc_depth)
+    {
+        while open.last().is_some_and(|last| *last >= heading.level) {
+            open.pop();
+        }
+        let mut siblings = &mut roots;
+        for _ in 0..open.len() {
+            siblings = &mut siblings
+                .last_mut()
+                .expect("open levels have entries")
+                .children;
+        }
+        siblings.push(TocEntry {
+            label: non_empty(&heading.text, &chapter.title),
+            href: format!("{}#{}", chapter.href, heading.id),
+            children: Vec::new(),
+        });
+        open.push(heading.level);
+    }
+    roots
+}
+
 fn non_empty(text: &str, fallback: &str) -> String {
     if text.trim().is_empty() {
         fallback.to_string()
@@ -320,8 +423,7 @@ pub fn ncx(package: &Package<'_>, toc: &[TocEntry]) -> String {
     xml.text_element("text", &[], package.title);
     xml.end();
     xml.start("navMap", &[]);
-    let mut play_order = 0;
-    write_nav_points(&mut xml, toc, &mut play_order);
+    write_nav_points(&mut xml, toc, &mut HashMap::new(), &mut 0);
     xml.finish()
 }
 
@@ -333,17 +435,28 @@ fn toc_depth(entries: &[TocEntry]) -> usize {
         .unwrap_or(0)
 }
 
-fn write_nav_points(xml: &mut XmlWriter, entries: &[TocEntry], play_order: &mut usize) {
+/// Writes `navPoint`s. `play_orders` maps each target to its playOrder, and
+/// `count` numbers the navPoints for their ids.
+fn write_nav_points(
+    xml: &mut XmlWriter,
+    entries: &[TocEntry],
+    play_orders: &mut HashMap<String, usize>,
+    count: &mut usize,
+) {
     for entry in entries {
-        *play_order += 1;
-        let id = format!("navpoint-{play_order}");
-        let order = play_order.to_string();
+        *count += 1;
+        // Entries with the same target must share a playOrder (a part
+        // title and its first chapter, say).
+        let next = play_orders.len() + 1;
+        let order = *play_orders.entry(entry.href.clone()).or_insert(next);
+        let id = format!("navpoint-{count}");
+        let order = order.to_string();
         xml.start("navPoint", &[("id", &id), ("playOrder", &order)]);
         xml.start("navLabel", &[]);
         xml.text_element("text", &[], &entry.label);
         xml.end();
         xml.empty_element("content", &[("src", &entry.href)]);
-        write_nav_points(xml, &entry.children, play_order);
+        write_nav_points(xml, &entry.children, play_orders, count);
         xml.end();
     }
 }

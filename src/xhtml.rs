@@ -210,6 +210,9 @@ pub struct Writer<'a> {
     footnotes: Footnotes,
     /// Open links and code spans or blocks, inside which text is not linkified.
     no_autolink_depth: usize,
+    /// Whether a Rust code block is open, whose rustdoc-hidden lines are
+    /// left out as mdBook leaves them out.
+    in_rust_code: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -241,6 +244,7 @@ impl<'a> Writer<'a> {
             table: TableState::default(),
             footnotes: Footnotes::default(),
             no_autolink_depth: 0,
+            in_rust_code: false,
         }
     }
 
@@ -343,6 +347,7 @@ impl<'a> Writer<'a> {
                     }
                     CodeBlockKind::Indented => String::new(),
                 };
+                self.in_rust_code = language == "rust";
                 let class = format!("language-{language}");
                 let attributes: &[(&str, &str)] = if language.is_empty() {
                     &[]
@@ -441,6 +446,7 @@ impl<'a> Writer<'a> {
             TagEnd::MetadataBlock(_) => self.skipping = None,
             TagEnd::Heading(_) => self.end_heading(),
             TagEnd::CodeBlock => {
+                self.in_rust_code = false;
                 self.no_autolink_depth = self.no_autolink_depth.saturating_sub(1);
                 self.close_markdown();
             }
@@ -795,7 +801,9 @@ impl<'a> Writer<'a> {
         if let Some(heading) = &mut self.heading {
             heading.text.push_str(text);
         }
-        if self.autolinks && self.no_autolink_depth == 0 && !self.inside_link() {
+        if self.in_rust_code {
+            escape_text_into(&mut self.out, &crate::mdbook::hide_rust_lines(text));
+        } else if self.autolinks && self.no_autolink_depth == 0 && !self.inside_link() {
             self.text_with_autolinks(text);
         } else {
             escape_text_into(&mut self.out, text);

@@ -250,6 +250,7 @@ fn corpus_books() -> Vec<Book> {
         "books/sample",
         "books/notes/notes.md",
         "books/hostile/hostile.md",
+        "books/mdbook",
     ] {
         books.push(Book {
             name: test_book.to_owned(),

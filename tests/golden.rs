@@ -160,6 +160,12 @@ fn split_notes_match_golden() {
 }
 
 #[test]
+fn mdbook_fixture_matches_golden() {
+    let book = read_book(&manifest_dir().join("tests/books/mdbook"));
+    check_golden("mdbook", &book, &fixed_options());
+}
+
+#[test]
 fn hostile_html_matches_golden() {
     let book = read_book(&manifest_dir().join("tests/books/hostile"));
     check_golden("hostile", &book, &fixed_options());
@@ -219,7 +225,7 @@ fn hostile_html_leaves_no_script() {
 
 #[test]
 fn every_document_is_xml() {
-    for name in ["sample", "notes", "hostile"] {
+    for name in ["sample", "notes", "hostile", "mdbook"] {
         let book = read_book(&manifest_dir().join("tests/books").join(name));
         let output = convert(&book, &fixed_options()).expect("the book converts");
         for (entry, bytes) in unzip(&output.epub)

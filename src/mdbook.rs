@@ -1,0 +1,645 @@
+//! mdBook books: `book.toml`, the structure of `SUMMARY.md`, and the
+//! `{{#include}}` and `{{#rustdoc_include}}` directives that pull code
+//! from other files, all read the way mdBook reads them.
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use crate::book::{FileIndex, is_markdown_path, resolve_relative};
+use crate::error::Warning;
+use crate::links::percent_decode;
+use crate::metadata::Metadata;
+
+/// How many includes may nest inside each other before Quire stops, as a
+/// guard against runaway inclusion that a cycle check alone would miss.
+const MAX_INCLUDE_DEPTH: usize = 10;
+
+/// An entry of `SUMMARY.md`, in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SummaryItem {
+    /// A part title (`# Part`), which groups the numbered chapters after it.
+    Part(String),
+    /// A chapter with its file (normalised path), its title as the summary
+    /// writes it, and its nesting depth (0 for prefix, suffix and top-level
+    /// numbered chapters). Numbered chapters are those in the summary's
+    /// lists, which part titles group.
+    Chapter {
+        path: String,
+        title: String,
+        depth: usize,
+        numbered: bool,
+    },
+    /// A draft chapter: a title with no file, which makes no page.
+    Draft { title: String, depth: usize },
+}
+
+/// Reads `SUMMARY.md` as mdBook does: prefix chapters (links before the
+/// first list), numbered chapters nested by list, part titles (headings
+/// after the first), and suffix chapters. Links to anything but a local
+/// Markdown file are skipped.
+pub fn parse_summary(summary_path: &str, text: &str) -> Vec<SummaryItem> {
+    let mut items = Vec::new();
+    let mut list_depth = 0usize;
+    let mut title_seen = false;
+    let mut in_heading = false;
+    let mut heading_text = String::new();
+    // The link being read: its target and its text so far.
+    let mut link: Option<(String, String)> = None;
+    // Whether the current list item has produced its entry yet.
+    let mut item_pending = false;
+    let mut item_text = String::new();
+
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = true;
+                heading_text.clear();
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                in_heading = false;
+                // A level-1 heading before any chapter is the summary's own
+                // title; every other heading is a part title.
+                let is_title = level == HeadingLevel::H1 && items.is_empty() && !title_seen;
+                title_seen = true;
+                if !is_title && !heading_text.trim().is_empty() {
+                    items.push(SummaryItem::Part(heading_text.trim().to_string()));
+                }
+            }
+            Event::Start(Tag::List(_)) => list_depth += 1,
+            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
+            Event::Start(Tag::Item) => {
+                item_pending = true;
+                item_text.clear();
+            }
+            Event::End(TagEnd::Item) => {
+                // An item with text but no link is a draft chapter.
+                if item_pending && !item_text.trim().is_empty() {
+                    items.push(SummaryItem::Draft {
+                        title: item_text.trim().to_string(),
+                        depth: list_depth.saturating_sub(1),
+                    });
+                }
+                item_pending = false;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), String::new()))
+            }
+            Event::End(TagEnd::Link) => {
+                let Some((target, title)) = link.take() else {
+                    continue;
+                };
+                let depth = list_depth.saturating_sub(1);
+                let target = target.split('#').next().unwrap_or("").to_string();
+                let local_markdown = !target.contains("://") && is_markdown_path(&target);
+                if target.is_empty() {
+                    items.push(SummaryItem::Draft { title, depth });
+                } else if local_markdown {
+                    let path = resolve_relative(summary_path, &percent_decode(&target));
+                    items.push(SummaryItem::Chapter {
+                        path,
+                        title,
+                        depth,
+                        numbered: list_depth > 0,
+                    });
+                }
+                item_pending = false;
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if in_heading {
+                    heading_text.push_str(&text);
+                } else if let Some((_, title)) = &mut link {
+                    title.push_str(&text);
+                } else if item_pending {
+                    item_text.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+/// Reads the `[book]` table of `book.toml`: `title`, `authors`,
+/// `language`, `description`, and `src`, the folder of the sources.
+/// Only the TOML forms these keys take are read (strings and arrays of
+/// strings); other tables are skipped.
+pub fn read_book_toml(
+    path: &str,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> (Metadata, Option<String>) {
+    let mut metadata = Metadata::default();
+    let mut source_dir = None;
+    let mut in_book = false;
+    let mut lines = text.lines().enumerate();
+    while let Some((index, line)) = lines.next() {
+        let line = strip_toml_comment(line).trim();
+        if line.starts_with('[') {
+            in_book = line == "[book]";
+            continue;
+        }
+        if !in_book || line.is_empty() {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        let mut value = value.trim().to_string();
+        // An array may continue over several lines.
+        while value.starts_with('[') && !value.ends_with(']') {
+            let Some((_, next)) = lines.next() else { break };
+            value.push(' ');
+            value.push_str(strip_toml_comment(next).trim());
+        }
+        let Some(values) = toml_strings(&value) else {
+            warnings.push(Warning::new(
+                path,
+                Some(index + 1),
+                format!("book.toml key `{key}` is not a string or a list of strings; ignored it"),
+            ));
+            continue;
+        };
+        let first = values.first().cloned();
+        match key {
+            "title" => metadata.title = first,
+            "authors" => metadata.authors = Some(values),
+            "language" => metadata.lang = first,
+            "description" => metadata.description = first,
+            "src" => source_dir = first,
+            _ => {}
+        }
+    }
+    (metadata, source_dir)
+}
+
+fn strip_toml_comment(line: &str) -> &str {
+    let mut in_string = None;
+    for (index, c) in line.char_indices() {
+        match (c, in_string) {
+            ('"' | '\'', None) => in_string = Some(c),
+            (quote, Some(open)) if quote == open => in_string = None,
+            ('#', None) => return &line[..index],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Parses a TOML string or an array of strings.
+fn toml_strings(value: &str) -> Option<Vec<String>> {
+    if let Some(inner) = value
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+    {
+        let mut strings = Vec::new();
+        let mut rest = inner.trim();
+        while !rest.is_empty() {
+            let (string, after) = toml_string(rest)?;
+            strings.push(string);
+            rest = after.trim_start().trim_start_matches(',').trim_start();
+        }
+        return Some(strings);
+    }
+    let (string, rest) = toml_string(value)?;
+    rest.trim().is_empty().then(|| vec![string])
+}
+
+/// Parses one basic (`"..."`) or literal (`'...'`) TOML string at the start
+/// of `text`, returning it and the text after it.
+fn toml_string(text: &str) -> Option<(String, &str)> {
+    let quote = text.chars().next()?;
+    if quote == '\'' {
+        let end = text[1..].find('\'')? + 1;
+        return Some((text[1..end].to_string(), &text[end + 1..]));
+    }
+    if quote != '"' {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = text[1..].char_indices();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, &text[index + 2..])),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'u' | 'U' => return None,
+                escaped => out.push(escaped),
+            },
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// A chapter's text after its include directives are expanded, with the
+/// source line of each line of the result.
+pub struct Expanded {
+    pub text: String,
+    /// For each line of `text`, 1-based, the line in the chapter file it
+    /// comes from; included lines map to the line of their directive.
+    pub source_lines: Vec<usize>,
+}
+
+/// Expands `{{#include}}` and `{{#rustdoc_include}}` directives in a
+/// chapter, resolving paths against the book's files relative to the file
+/// that names them. A missing file, a bad range or anchor, or a cycle gives
+/// a warning, and the directive is left out. `\{{#` stays as literal text.
+pub fn expand_includes(
+    path: &str,
+    text: &str,
+    files: &FileIndex<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Expanded {
+    let mut source_lines = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut stack = vec![crate::book::normalize_path(path)];
+
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let line_number = index + 1;
+        let mut expanded = String::new();
+        expand_line(
+            path,
+            line,
+            line_number,
+            files,
+            &mut stack,
+            warnings,
+            &mut expanded,
+        );
+        for _ in 0..expanded.matches('\n').count().max(1) {
+            source_lines.push(line_number);
+        }
+        if !expanded.ends_with('\n') && line.ends_with('\n') {
+            expanded.push('\n');
+        }
+        out.push_str(&expanded);
+    }
+    Expanded {
+        text: out,
+        source_lines,
+    }
+}
+
+/// Expands the directives of one line of `file` into `out`. `stack` holds
+/// the files being included, outermost first, to detect cycles.
+#[allow(clippy::too_many_arguments)]
+fn expand_line(
+    file: &str,
+    line: &str,
+    line_number: usize,
+    files: &FileIndex<'_>,
+    stack: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
+    out: &mut String,
+) {
+    let mut rest = line;
+    while let Some(start) = rest.find("{{#") {
+        // `\{{#include ...}}` is how mdBook writes a directive as text.
+        if start > 0 && rest.as_bytes()[start - 1] == b'\\' {
+            out.push_str(&rest[..start - 1]);
+            out.push_str("{{#");
+            rest = &rest[start + 3..];
+            continue;
+        }
+        let Some(length) = rest[start..].find("}}") else {
+            break;
+        };
+        let directive = &rest[start + 3..start + length];
+        out.push_str(&rest[..start]);
+        rest = &rest[start + length + 2..];
+
+        let (name, argument) = directive
+            .split_once(char::is_whitespace)
+            .unwrap_or((directive, ""));
+        match name {
+            "include" | "rustdoc_include" => {
+                if let Some(included) =
+                    read_include(file, argument.trim(), line_number, files, stack, warnings)
+                {
+                    let trailing_newline = included.ends_with('\n');
+                    out.push_str(if trailing_newline {
+                        &included[..included.len() - 1]
+                    } else {
+                        &included
+                    });
+                }
+            }
+            _ => {
+                warnings.push(Warning::new(
+                    stack.first().map_or(file, String::as_str),
+                    Some(line_number),
+                    format!("mdBook directive {{{{#{name}}}}} is not supported; left it out"),
+                ));
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// Reads the part of a file an include names, with its own includes
+/// expanded.
+fn read_include(
+    from: &str,
+    argument: &str,
+    line_number: usize,
+    files: &FileIndex<'_>,
+    stack: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    let chapter = stack.first().cloned().unwrap_or_else(|| from.to_string());
+    let mut warn =
+        |message: String| warnings.push(Warning::new(&chapter, Some(line_number), message));
+
+    let (target, selector) = match argument.split_once(':') {
+        Some((target, selector)) => (target, Some(selector)),
+        None => (argument, None),
+    };
+    let path = resolve_relative(from, &percent_decode(target));
+    if stack.contains(&path) {
+        warn(format!(
+            "{{{{#include {argument}}}}} would include {path} inside itself; left it out"
+        ));
+        return None;
+    }
+    if stack.len() > MAX_INCLUDE_DEPTH {
+        warn(format!(
+            "{{{{#include {argument}}}}} is nested more than {MAX_INCLUDE_DEPTH} deep; left it out"
+        ));
+        return None;
+    }
+    let Some(file) = files.get(&path) else {
+        warn(format!(
+            "{{{{#include {argument}}}}}: {path} not found; left the directive out"
+        ));
+        return None;
+    };
+    let Ok(text) = std::str::from_utf8(&file.bytes) else {
+        warn(format!(
+            "{{{{#include {argument}}}}}: {path} is not UTF-8 text; left it out"
+        ));
+        return None;
+    };
+
+    let selected = match select_lines(text, selector) {
+        Ok(selected) => selected,
+        Err(problem) => {
+            warn(format!(
+                "{{{{#include {argument}}}}}: {problem}; left it out"
+            ));
+            return None;
+        }
+    };
+
+    stack.push(path.clone());
+    let mut out = String::new();
+    // Warnings inside included files point at the chapter's directive.
+    for line in selected.split_inclusive('\n') {
+        expand_line(&path, line, line_number, files, stack, warnings, &mut out);
+    }
+    stack.pop();
+    Some(out)
+}
+
+/// Selects the lines an include asks for: all (`None` or empty), a line
+/// range (`10`, `10:20`, `10:`, `:20`), or an anchor's lines (`name`). Lines
+/// that mark anchors are always dropped.
+fn select_lines(text: &str, selector: Option<&str>) -> Result<String, String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let keep = |line: &&&str| !(line.contains("ANCHOR:") || line.contains("ANCHOR_END:"));
+    let selector = selector.map(str::trim).unwrap_or("");
+
+    let chosen: Vec<&str> = if selector.is_empty() {
+        lines.clone()
+    } else if selector.chars().all(|c| c.is_ascii_digit() || c == ':') {
+        let (start, end) = match selector.split_once(':') {
+            Some((start, end)) => (parse_line_number(start)?, parse_line_number(end)?),
+            None => {
+                let line = parse_line_number(selector)?;
+                (line, line)
+            }
+        };
+        let start = start.unwrap_or(1).max(1);
+        let end = end.unwrap_or(lines.len()).min(lines.len());
+        if start > end {
+            return Err(format!(
+                "line range {selector} selects no line of a {}-line file",
+                lines.len()
+            ));
+        }
+        lines[start - 1..end].to_vec()
+    } else {
+        let open = format!("ANCHOR: {selector}");
+        let close = format!("ANCHOR_END: {selector}");
+        let begin = lines
+            .iter()
+            .position(|line| line.contains(&open))
+            .ok_or_else(|| format!("anchor `{selector}` not found"))?;
+        let finish = lines[begin + 1..]
+            .iter()
+            .position(|line| line.contains(&close))
+            .map_or(lines.len(), |offset| begin + 1 + offset);
+        lines[begin + 1..finish].to_vec()
+    };
+    Ok(chosen.iter().filter(keep).copied().collect())
+}
+
+fn parse_line_number(text: &str) -> Result<Option<usize>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<usize>()
+        .map(Some)
+        .map_err(|_| format!("invalid line number `{text}`"))
+}
+
+/// Drops the lines rustdoc hides in Rust code (`# ` at the start, after
+/// indentation, or a lone `#`), and turns `##` back into `#`, as mdBook
+/// does when it shows a Rust code block.
+pub fn hide_rust_lines(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let content = trimmed.trim_end_matches(['\n', '\r']);
+        if content == "#" || trimmed.starts_with("# ") {
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix("##") {
+            out.push_str(&line[..line.len() - trimmed.len()]);
+            out.push('#');
+            out.push_str(rest);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::{Book, InputFile};
+
+    fn book(files: &[(&str, &str)]) -> Book {
+        Book {
+            files: files
+                .iter()
+                .map(|(path, text)| InputFile {
+                    path: path.to_string(),
+                    bytes: text.as_bytes().to_vec(),
+                    modified: None,
+                })
+                .collect(),
+            chapters: None,
+        }
+    }
+
+    fn expand(book: &Book, chapter: &str) -> (String, Vec<Warning>) {
+        let files = FileIndex::new(book);
+        let text = std::str::from_utf8(&files.get(chapter).expect("chapter").bytes).expect("UTF-8");
+        let mut warnings = Vec::new();
+        let expanded = expand_includes(chapter, text, &files, &mut warnings);
+        (expanded.text, warnings)
+    }
+
+    const CODE: &str = "// ANCHOR: all\nfn main() {\n    // ANCHOR: body\n    let x = 1;\n    // ANCHOR_END: body\n}\n// ANCHOR_END: all\n";
+
+    #[test]
+    fn include_forms() {
+        let cases = [
+            ("{{#include code.rs}}", "fn main() {\n    let x = 1;\n}\n"),
+            ("{{#include code.rs:2}}", "fn main() {\n"),
+            ("{{#include code.rs:2:4}}", "fn main() {\n    let x = 1;\n"),
+            ("{{#include code.rs:6:}}", "}\n"),
+            ("{{#include code.rs::2}}", "fn main() {\n"),
+            ("{{#include code.rs:}}", "fn main() {\n    let x = 1;\n}\n"),
+            ("{{#include code.rs:body}}", "    let x = 1;\n"),
+            ("{{#rustdoc_include code.rs:body}}", "    let x = 1;\n"),
+        ];
+        for (directive, expected) in cases {
+            let chapter = format!("```rust\n{directive}\n```\n");
+            let book = book(&[("src/ch.md", &chapter), ("src/code.rs", CODE)]);
+            let (text, warnings) = expand(&book, "src/ch.md");
+            assert_eq!(text, format!("```rust\n{expected}```\n"), "{directive}");
+            assert!(warnings.is_empty(), "{directive}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn nested_include_relative_to_includer() {
+        let book = book(&[
+            ("src/ch.md", "{{#include ../listings/a.md}}\n"),
+            ("listings/a.md", "A {{#include inner/b.txt}}\n"),
+            ("listings/inner/b.txt", "B\n"),
+        ]);
+        let (text, warnings) = expand(&book, "src/ch.md");
+        assert_eq!(text, "A B\n");
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn cycle_and_missing_file_warn() {
+        let book = book(&[
+            ("ch.md", "x {{#include a.md}} y {{#include gone.rs}}\n"),
+            ("a.md", "a {{#include ch.md}}\n"),
+        ]);
+        let (text, warnings) = expand(&book, "ch.md");
+        assert_eq!(text, "x a  y \n");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].message.contains("inside itself"));
+        assert!(warnings[1].message.contains("gone.rs not found"));
+        assert!(
+            warnings
+                .iter()
+                .all(|warning| warning.file == "ch.md" && warning.line == Some(1))
+        );
+    }
+
+    #[test]
+    fn bad_anchor_and_escaped_directive() {
+        let book = book(&[
+            (
+                "ch.md",
+                "\\{{#include code.rs}}\n{{#include code.rs:nope}}\n",
+            ),
+            ("code.rs", CODE),
+        ]);
+        let (text, warnings) = expand(&book, "ch.md");
+        assert_eq!(text, "{{#include code.rs}}\n\n");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("anchor `nope` not found"));
+        assert_eq!(warnings[0].line, Some(2));
+    }
+
+    #[test]
+    fn lines_map_back_to_directive() {
+        let book = book(&[
+            ("ch.md", "one\n{{#include three.txt}}\nlast\n"),
+            ("three.txt", "a\nb\nc\n"),
+        ]);
+        let files = FileIndex::new(&book);
+        let mut warnings = Vec::new();
+        let expanded = expand_includes(
+            "ch.md",
+            "one\n{{#include three.txt}}\nlast\n",
+            &files,
+            &mut warnings,
+        );
+        assert_eq!(expanded.text, "one\na\nb\nc\nlast\n");
+        assert_eq!(expanded.source_lines, [1, 2, 2, 2, 3]);
+    }
+
+    #[test]
+    fn hidden_rust_lines_dropped() {
+        let code = "# use std::io;\n#\nfn main() {\n    # let hidden = 1;\n    ## not hidden\n    #[derive(Debug)]\n}\n";
+        assert_eq!(
+            hide_rust_lines(code),
+            "fn main() {\n    # not hidden\n    #[derive(Debug)]\n}\n"
+        );
+    }
+
+    fn chapter(path: &str, title: &str, depth: usize, numbered: bool) -> SummaryItem {
+        SummaryItem::Chapter {
+            path: path.to_string(),
+            title: title.to_string(),
+            depth,
+            numbered,
+        }
+    }
+
+    #[test]
+    fn summary_structure() {
+        let summary = "# Summary\n\n[Preface](preface.md)\n\n- [One](one.md)\n  - [One A](one/a.md)\n  - [Draft]()\n\n# Part Two\n\n- [Two](two.md)\n\n---\n\n[Appendix](appendix.md)\n";
+        let items = parse_summary("src/SUMMARY.md", summary);
+        assert_eq!(
+            items,
+            vec![
+                chapter("src/preface.md", "Preface", 0, false),
+                chapter("src/one.md", "One", 0, true),
+                chapter("src/one/a.md", "One A", 1, true),
+                SummaryItem::Draft {
+                    title: "Draft".into(),
+                    depth: 1
+                },
+                SummaryItem::Part("Part Two".into()),
+                chapter("src/two.md", "Two", 0, true),
+                chapter("src/appendix.md", "Appendix", 0, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn book_toml_book_table() {
+        let toml = "# comment\n[book]\ntitle = \"A \\\"Quoted\\\" Book\" # trailing\nauthors = [\n  \"Ann\",\n  'Bob',\n]\nlanguage = \"de\"\nsrc = \"source\"\n\n[output.html]\ntitle = \"not this\"\n";
+        let mut warnings = Vec::new();
+        let (metadata, source) = read_book_toml("book.toml", toml, &mut warnings);
+        assert_eq!(metadata.title.as_deref(), Some("A \"Quoted\" Book"));
+        assert_eq!(
+            metadata.authors,
+            Some(vec!["Ann".to_string(), "Bob".to_string()])
+        );
+        assert_eq!(metadata.lang.as_deref(), Some("de"));
+        assert_eq!(source.as_deref(), Some("source"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+}
