@@ -38,9 +38,17 @@ rm -rf dist.tmp/pkg
 wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg "$wasm"
 
 if [[ $profile == release ]]; then
-    echo "build-www: optimising the module with wasm-opt -Oz"
+    # binaryen from npm, pinned in tools/package.json: Debian's wasm-opt 108
+    # corrupts the reference-types table wasm-bindgen emits, and the module
+    # then fails to start in the browser.
+    wasm_opt=tools/node_modules/.bin/wasm-opt
+    if [[ ! -x $wasm_opt ]]; then
+        echo "build-www: $wasm_opt not found; run scripts/setup.sh or: (cd tools && npm ci)" >&2
+        exit 1
+    fi
+    echo "build-www: optimising the module with wasm-opt -Oz ($($wasm_opt --version))"
     # Rust's wasm32 target uses these post-MVP features by default.
-    wasm-opt -Oz \
+    "$wasm_opt" -Oz \
         --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
         --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
         -o dist.tmp/pkg/quire_bg.wasm dist.tmp/pkg/quire_bg.wasm
@@ -49,7 +57,9 @@ fi
 # The service worker precaches exactly these files, in a cache named after
 # a hash of their contents, so a new deploy never mixes with an old one.
 assets=$(cd dist.tmp && find . -type f ! -name build-info.js ! -name sw.js ! -name '*.gz' | sed 's|^\./||' | LC_ALL=C sort)
-version=$(cd dist.tmp && echo "$assets" | xargs sha256sum | sha256sum | cut -c1-16)
+# sw.js is not precached (the browser fetches it itself) but it is part of
+# the version, so a change to it alone still renames the cache.
+version=$( (cd dist.tmp && echo "$assets" | xargs sha256sum && sha256sum sw.js) | sha256sum | cut -c1-16)
 {
     echo "// Written by scripts/build-www.sh; do not edit."
     echo "export const VERSION = \"$version\";"

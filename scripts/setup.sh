@@ -103,7 +103,7 @@ fi
 # serving and testing it nginx, bubblewrap, Chromium and the e2e tests' npm
 # packages.
 missing_packages=()
-for package_and_command in nginx:nginx bubblewrap:bwrap chromium:chromium binaryen:wasm-opt; do
+for package_and_command in nginx:nginx bubblewrap:bwrap chromium:chromium; do
     package=${package_and_command%%:*}
     command=${package_and_command##*:}
     if command -v "$command" >/dev/null; then
@@ -137,6 +137,12 @@ fi
 if ! command -v npm >/dev/null; then
     echo "setup: npm not found; install Node.js 20 or newer with npm and run this script again" >&2
     exit 1
+fi
+if [[ -d tools/node_modules/binaryen ]]; then
+    echo "setup: binaryen (wasm-opt) for the page build is installed"
+else
+    echo "setup: installing binaryen for the page build (npm ci in tools/)"
+    (cd tools && npm ci --no-audit --no-fund)
 fi
 if [[ -f tests/e2e/package-lock.json ]]; then
     if [[ -d tests/e2e/node_modules/playwright-core ]]; then

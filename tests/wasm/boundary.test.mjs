@@ -1,0 +1,102 @@
+// The WebAssembly build of the engine, called through its wasm-bindgen glue
+// as the page's worker calls it: results come back as plain objects and
+// bytes, and every failure as a JavaScript Error carrying the engine's
+// message. Run after scripts/build-www.sh: node --test tests/wasm/
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../../dist/pkg/', import.meta.url));
+const engine = await import(`${dist}quire.js`);
+engine.initSync({ module: readFileSync(`${dist}quire_bg.wasm`) });
+
+const encoder = new TextEncoder();
+
+/** Reads the entries of a zip archive by walking its local file headers. */
+function unzip(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entries = new Map();
+  let offset = 0;
+  while (view.getUint32(offset, true) === 0x04034b50) {
+    const method = view.getUint16(offset + 8, true);
+    const size = view.getUint32(offset + 18, true);
+    const nameLength = view.getUint16(offset + 26, true);
+    const extraLength = view.getUint16(offset + 28, true);
+    const name = new TextDecoder().decode(bytes.subarray(offset + 30, offset + 30 + nameLength));
+    const start = offset + 30 + nameLength + extraLength;
+    const data = bytes.subarray(start, start + size);
+    entries.set(name, new TextDecoder().decode(method === 8 ? inflateRawSync(data) : data));
+    offset = start + size;
+  }
+  return entries;
+}
+const file = (path, text, modified = 1_700_000_000_000) => ({ path, bytes: encoder.encode(text), modified });
+
+test('convert returns the book as bytes and plain objects', () => {
+  const result = engine.convert([file('ch.md', '# Hello\n\n![gone](gone.png)\n')], { metadata: { lang: 'en' } });
+  assert.ok(result.epub instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(result.epub.subarray(30, 38)), 'mimetype');
+  assert.equal(result.title, 'Hello');
+  assert.equal(result.fileName, 'Hello.epub');
+  assert.equal(result.warnings.length, 1);
+  assert.equal(result.warnings[0].file, 'ch.md');
+  assert.equal(result.warnings[0].line, 3);
+  assert.match(result.warnings[0].text, /^ch\.md:3: warning: image "gone\.png" not found/);
+  assert.deepEqual(result.missingFiles, ['gone.png']);
+  assert.equal(result.chapters[0].href, 'text/ch.xhtml');
+  assert.match(result.chapters[0].body, /<h1 id="hello">Hello<\/h1>/);
+});
+
+test('file times become dcterms:modified', () => {
+  const result = engine.convert([file('ch.md', '# Dated\n', 1_000_000_000_000)], { metadata: { lang: 'en' } });
+  const opf = unzip(result.epub).get('EPUB/package.opf');
+  assert.match(opf, /<meta property="dcterms:modified">2001-09-09T01:46:40Z<\/meta>/);
+});
+
+test('engine errors become Error objects with the message', () => {
+  assert.throws(
+    () => engine.convert([file('notes.md', '')].map((entry) => ({ ...entry, bytes: new Uint8Array([0x63, 0xe9]) })), {}),
+    (error) => error instanceof Error && /notes\.md is not valid UTF-8/.test(error.message),
+  );
+  assert.throws(
+    () => engine.convert([], {}),
+    (error) => error instanceof Error && /no Markdown chapters found/.test(error.message),
+  );
+  assert.throws(
+    () => engine.convert([file('ch.md', '# A\n')], { metadata: { coverImage: 'cover.png' } }),
+    (error) => error instanceof Error && /cover image cover\.png was not found/.test(error.message),
+  );
+});
+
+test('malformed arguments from the page are rejected, not trapped', () => {
+  assert.throws(() => engine.convert('not a list', {}), (error) => error instanceof Error && /invalid file list/.test(error.message));
+  assert.throws(
+    () => engine.convert([{ path: 'a.md', bytes: 'not bytes' }], {}),
+    (error) => error instanceof Error && /invalid file list/.test(error.message),
+  );
+  assert.throws(
+    () => engine.convert([file('a.md', '# A\n')], { tocDepth: 9 }),
+    (error) => error instanceof Error && /between 1 and 6/.test(error.message),
+  );
+  // The module still works after each error.
+  assert.equal(engine.convert([file('a.md', '# A\n')], null).title, 'A');
+});
+
+test('inspect reports order and metadata', () => {
+  const result = engine.inspect(
+    [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [A](a.md)\n- [B](b.md)\n')],
+    {},
+  );
+  assert.equal(result.orderSource, 'summary');
+  assert.deepEqual(result.chapters.map((chapter) => chapter.path), ['a.md', 'b.md']);
+  assert.equal(result.metadata.title, 'T');
+  assert.equal(result.metadata.lang, 'fr');
+});
+
+test('no panic message when nothing panicked', () => {
+  assert.equal(engine.takePanicMessage(), undefined);
+  assert.match(engine.version(), /^\d+\.\d+\.\d+$/);
+});

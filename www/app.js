@@ -1,0 +1,475 @@
+// The page: collects the book's files, shows the chapters `inspect` finds,
+// runs `convert` on request, and shows the download, warnings, errors and a
+// preview. The engine runs in a worker (engine.js); the other modules each
+// handle one part of the page.
+//
+// <body data-state> shows tests and styles the page's state:
+//   loading  the engine is starting
+//   ready    the engine is idle and the files, if any, have been inspected
+//   busy     a conversion is running
+//   done     the last conversion made a book
+//   failed   the engine could not start, or the current files cannot make a book
+
+import { ChapterList } from './chapters.js';
+import { Engine, EngineCancelled, EngineCrashed, EngineRejected, EngineUnavailable } from './engine.js';
+import { FileSet, filesFromInput, isMarkdownPath, readDroppedEntries, takeDroppedEntries } from './files.js';
+import { BookDetails } from './metadata.js';
+import {
+  STATUS,
+  countNoun,
+  describeCrash,
+  describeEngineError,
+  describeLoadFailure,
+  describeNoMarkdown,
+} from './messages.js';
+import { startOfflineSupport } from './offline.js';
+import { Preview } from './preview.js';
+
+/** How long the editor must be still before its text is inspected, in milliseconds. */
+const TYPING_PAUSE_MS = 400;
+
+const ORDER_SOURCES = {
+  given: 'In the order you set. Move chapters with the buttons, or drag them.',
+  summary: 'In the order of SUMMARY.md. Move chapters with the buttons, or drag them.',
+  natural: 'In the order of the file names. Move chapters with the buttons, or drag them.',
+};
+
+const $ = (id) => document.getElementById(id);
+
+const elements = {
+  loadError: $('load-error'),
+  dropZone: $('drop-zone'),
+  filesInput: $('files'),
+  folderInput: $('folder'),
+  editor: $('editor'),
+  clear: $('clear'),
+  fileDetails: $('file-details'),
+  fileSummary: $('file-summary'),
+  fileList: $('file-list'),
+  orderSource: $('order-source'),
+  resetOrder: $('reset-order'),
+  convert: $('convert'),
+  progress: $('progress'),
+  status: $('status'),
+  error: $('error'),
+  download: $('download'),
+  missingSection: $('missing-section'),
+  missing: $('missing'),
+  warningsSummary: $('warnings-summary'),
+  warnings: $('warnings'),
+  offlineNote: $('offline-note'),
+  engineVersion: $('engine-version'),
+};
+
+const fileSet = new FileSet();
+const details = new BookDetails();
+const chapterList = new ChapterList($('chapters'), $('chapter-announcer'), (paths) => {
+  userOrder = paths;
+  elements.orderSource.textContent = ORDER_SOURCES.given;
+  elements.resetOrder.hidden = false;
+});
+const preview = new Preview($('preview'), $('preview-chapter'), (path) => fileSet.get(path));
+
+/** The chapter order the user set, or null to let the engine choose (SUMMARY.md or file names). */
+let userOrder = null;
+/** The chapters of the last inspection, in the engine's order. */
+let inspectedChapters = [];
+let engineAvailable = false;
+/** Incremented for each inspection and conversion; a reply for an older one is ignored. */
+let inspectGeneration = 0;
+let convertGeneration = 0;
+let converting = false;
+/** Incremented whenever the files change. */
+let filesVersion = 0;
+/** The filesVersion of the last conversion that finished, successfully or not. */
+let convertedVersion = -1;
+let typingTimer = 0;
+let downloadUrl = null;
+
+elements.loadError.textContent = '';
+elements.loadError.classList.remove('fallback');
+
+const engine = startEngine();
+startOfflineSupport((text) => {
+  elements.offlineNote.textContent = text;
+});
+listenForFiles();
+elements.convert.addEventListener('click', () => convertBook());
+elements.resetOrder.addEventListener('click', () => {
+  userOrder = null;
+  elements.resetOrder.hidden = true;
+  inspectFiles();
+});
+
+function startEngine() {
+  if (location.protocol === 'file:') {
+    showUnavailable(new EngineUnavailable('file-url'));
+    return null;
+  }
+  if (typeof WebAssembly !== 'object') {
+    showUnavailable(new EngineUnavailable('no-webassembly'));
+    return null;
+  }
+  return new Engine({
+    onReady(version) {
+      elements.engineVersion.textContent = `Quire engine ${version}`;
+      if (!engineAvailable) {
+        engineAvailable = true;
+        setState('ready');
+        elements.status.textContent = STATUS.ready;
+        inspectFiles();
+      }
+    },
+    onUnavailable: showUnavailable,
+  });
+}
+
+function showUnavailable(error) {
+  engineAvailable = false;
+  elements.loadError.textContent = describeLoadFailure(error.reason, error.detail);
+  elements.status.textContent = STATUS.unavailable;
+  elements.progress.hidden = true;
+  converting = false;
+  setState('failed');
+}
+
+function setState(state) {
+  document.body.dataset.state = state;
+}
+
+// Adding files
+
+function listenForFiles() {
+  for (const input of [elements.filesInput, elements.folderInput]) {
+    input.addEventListener('change', () => {
+      addFiles(filesFromInput(input));
+      // Choosing the same files again must fire `change` again.
+      input.value = '';
+    });
+  }
+
+  elements.editor.addEventListener('input', () => {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(takeTypedText, TYPING_PAUSE_MS);
+  });
+
+  elements.clear.addEventListener('click', () => {
+    clearTimeout(typingTimer);
+    typingTimer = 0;
+    fileSet.clear();
+    elements.editor.value = '';
+    userOrder = null;
+    elements.resetOrder.hidden = true;
+    filesChanged();
+  });
+
+  // Files dropped anywhere on the page are added, so a drop that misses the
+  // drop zone does not open the file in place of the page and lose the work.
+  const carriesFiles = (event) => event.dataTransfer?.types.includes('Files');
+  let dragDepth = 0;
+  document.addEventListener('dragenter', (event) => {
+    if (carriesFiles(event)) {
+      dragDepth += 1;
+      elements.dropZone.classList.add('drag-over');
+    }
+  });
+  document.addEventListener('dragleave', (event) => {
+    if (carriesFiles(event) && --dragDepth <= 0) {
+      dragDepth = 0;
+      elements.dropZone.classList.remove('drag-over');
+    }
+  });
+  document.addEventListener('dragover', (event) => {
+    if (carriesFiles(event)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    }
+  });
+  document.addEventListener('drop', (event) => {
+    if (!carriesFiles(event)) {
+      return;
+    }
+    event.preventDefault();
+    dragDepth = 0;
+    elements.dropZone.classList.remove('drag-over');
+    const dropped = takeDroppedEntries(event.dataTransfer);
+    readDroppedEntries(dropped)
+      .then(addFiles)
+      .catch((error) => {
+        elements.error.textContent = `The dropped files could not be read (${error.name}: ${error.message}). Try choosing them with the file or folder button instead.`;
+      });
+  });
+}
+
+/** Adds the editor's text to the files now, instead of after the typing pause. */
+function takeTypedText() {
+  clearTimeout(typingTimer);
+  typingTimer = 0;
+  fileSet.setTyped(elements.editor.value);
+  filesChanged();
+}
+
+function addFiles(files) {
+  const added = fileSet.add(files);
+  if (added > 0) {
+    filesChanged();
+  }
+}
+
+function filesChanged() {
+  filesVersion += 1;
+  showFileList();
+  details.updateFileChoices(fileSet.entries().map((entry) => entry.path));
+  inspectFiles();
+}
+
+function showFileList() {
+  const entries = fileSet.entries();
+  elements.fileSummary.textContent =
+    entries.length === 0 ? 'No files yet' : `${countNoun(entries.length, 'file')} in the book: show their paths`;
+  elements.fileList.replaceChildren(
+    ...entries.map(({ path, file }) => {
+      const item = document.createElement('li');
+      const code = document.createElement('code');
+      code.textContent = path;
+      item.append(code, ` (${formatSize(file.size)})`);
+      return item;
+    }),
+  );
+  elements.fileDetails.open = entries.length > 0 && entries.length <= 12;
+}
+
+// Inspecting
+
+async function inspectFiles() {
+  const generation = ++inspectGeneration;
+  if (!engineAvailable) {
+    return;
+  }
+  if (fileSet.size === 0) {
+    inspectedChapters = [];
+    chapterList.show([]);
+    elements.orderSource.textContent = 'The chapters appear here once you add Markdown.';
+    if (mayReportInspection()) {
+      showWarnings([]);
+      clearError();
+      elements.status.textContent = STATUS.ready;
+      setState('ready');
+    }
+    return;
+  }
+
+  try {
+    const inspection = await engine.request('inspect', fileSet.toRequest(), {});
+    if (generation !== inspectGeneration) {
+      return;
+    }
+    inspectedChapters = inspection.chapters;
+    showChapters(inspection.orderSource);
+    details.prefill(inspection.metadata);
+    if (mayReportInspection()) {
+      showWarnings(inspection.warnings);
+      clearError();
+      elements.status.textContent =
+        inspection.chapters.length > 0 ? STATUS.found(inspection.chapters.length) : STATUS.noChapters;
+      setState('ready');
+    }
+  } catch (error) {
+    if (generation !== inspectGeneration) {
+      return;
+    }
+    if (error instanceof EngineCancelled) {
+      // A restarted conversion replaced the worker; ask the new one.
+      inspectFiles();
+      return;
+    }
+    if (error instanceof EngineUnavailable) {
+      return;
+    }
+    inspectedChapters = [];
+    chapterList.show([]);
+    elements.orderSource.textContent = 'No chapters: the files cannot make a book yet.';
+    if (mayReportInspection()) {
+      showFailure(error);
+      elements.status.textContent = STATUS.failed;
+      setState('failed');
+    }
+  }
+}
+
+/**
+ * Returns whether an inspection may replace the status, warnings and error.
+ * It may not while a conversion runs, nor after one has reported on the
+ * same files, because the conversion's report is the fuller one.
+ */
+function mayReportInspection() {
+  return !converting && convertedVersion !== filesVersion;
+}
+
+/** Shows the inspected chapters, in the user's order where they set one; new chapters go last. */
+function showChapters(orderSource) {
+  const byPath = new Map(inspectedChapters.map((chapter) => [chapter.path, chapter]));
+  let chapters = inspectedChapters;
+  if (userOrder) {
+    const stillPresent = userOrder.filter((path) => byPath.has(path));
+    const added = inspectedChapters.filter((chapter) => !userOrder.includes(chapter.path));
+    chapters = [...stillPresent.map((path) => byPath.get(path)), ...added];
+    userOrder = chapters.map((chapter) => chapter.path);
+  }
+  chapterList.show(chapters);
+  elements.orderSource.textContent = userOrder ? ORDER_SOURCES.given : (ORDER_SOURCES[orderSource] ?? '');
+}
+
+// Converting
+
+async function convertBook() {
+  if (!engineAvailable) {
+    return;
+  }
+  if (typingTimer) {
+    takeTypedText();
+  }
+
+  let options;
+  try {
+    options = details.options();
+  } catch (error) {
+    if (!(error instanceof RangeError)) {
+      throw error;
+    }
+    showError(`${error.message} Correct it and press Make EPUB again.`);
+    if (!converting) {
+      elements.status.textContent = STATUS.failed;
+      setState('failed');
+    }
+    details.focusTocDepth();
+    return;
+  }
+  if (userOrder) {
+    options.chapters = userOrder;
+  }
+  const restarting = converting;
+  if (restarting) {
+    engine.restart();
+  }
+
+  const generation = ++convertGeneration;
+  const version = filesVersion;
+  const files = fileSet.toRequest();
+  converting = true;
+  setState('busy');
+  clearError();
+  elements.progress.hidden = false;
+  elements.convert.textContent = 'Cancel and start again';
+  elements.status.textContent = restarting ? STATUS.restarting : STATUS.reading(files.length);
+
+  try {
+    const result = await engine.request('convert', files, options, (phase) => {
+      if (generation === convertGeneration && phase === 'converting') {
+        elements.status.textContent = STATUS.converting;
+      }
+    });
+    if (generation !== convertGeneration) {
+      return;
+    }
+    finishConversion(version);
+    showBook(result);
+  } catch (error) {
+    if (generation !== convertGeneration || error instanceof EngineCancelled) {
+      return;
+    }
+    finishConversion(version);
+    if (error instanceof EngineUnavailable) {
+      return;
+    }
+    showFailure(error);
+    elements.status.textContent = STATUS.failed;
+    setState('failed');
+  }
+}
+
+function finishConversion(version) {
+  converting = false;
+  convertedVersion = version;
+  elements.progress.hidden = true;
+  elements.convert.textContent = 'Make EPUB';
+}
+
+function showBook(result) {
+  if (downloadUrl) {
+    URL.revokeObjectURL(downloadUrl);
+  }
+  downloadUrl = URL.createObjectURL(new Blob([result.epub], { type: 'application/epub+zip' }));
+  elements.download.href = downloadUrl;
+  elements.download.download = result.fileName;
+  elements.download.textContent = `Download ${result.fileName} (${formatSize(result.epub.byteLength)})`;
+  elements.download.hidden = false;
+  elements.download.click();
+
+  elements.missing.replaceChildren(
+    ...result.missingFiles.map((path) => {
+      const item = document.createElement('li');
+      const code = document.createElement('code');
+      code.textContent = path;
+      item.append(code);
+      return item;
+    }),
+  );
+  elements.missingSection.hidden = result.missingFiles.length === 0;
+
+  showWarnings(result.warnings);
+  preview.show(result);
+  elements.status.textContent = STATUS.done(result.chapters.length, result.warnings.length);
+  setState('done');
+}
+
+// Warnings and errors
+
+function showWarnings(warnings) {
+  elements.warningsSummary.textContent =
+    warnings.length === 0 ? 'None.' : `${countNoun(warnings.length, 'warning')}: Quire worked around these problems.`;
+  elements.warnings.replaceChildren(
+    ...warnings.map((warning) => {
+      const item = document.createElement('li');
+      item.dataset.file = warning.file;
+      if (warning.line != null) {
+        item.dataset.line = String(warning.line);
+      }
+      const text = document.createElement('code');
+      text.textContent = warning.text;
+      item.append(text);
+      return item;
+    }),
+  );
+}
+
+function showFailure(error) {
+  if (error instanceof EngineCrashed) {
+    showError(describeCrash(error.message));
+  } else if (error instanceof EngineRejected) {
+    const paths = fileSet.entries().map((entry) => entry.path);
+    const noMarkdown = paths.length > 0 && !paths.some(isMarkdownPath);
+    // The engine's message cannot name the files the user added instead.
+    showError(describeEngineError(error.message) + (noMarkdown ? ` ${describeNoMarkdown(paths)}` : ''));
+  } else {
+    showError(`Something went wrong on the page (${error.name}: ${error.message}). Reload the page and try again.`);
+  }
+}
+
+function showError(text) {
+  elements.error.textContent = text;
+}
+
+function clearError() {
+  elements.error.textContent = '';
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) {
+    return countNoun(bytes, 'byte');
+  }
+  if (bytes < 1024 * 1024) {
+    return `${(bytes / 1024).toFixed(1)} KB`;
+  }
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -1,0 +1,187 @@
+// The page's side of the engine worker: sends requests, matches replies to
+// them, and replaces the worker when a request is cancelled or the engine
+// panics. A module that has trapped cannot be trusted with another call, and
+// a synchronous `convert` cannot be interrupted, so both cases start a fresh
+// worker.
+
+import { createEngineWorker } from './trusted-types.js';
+
+/** The request was cancelled because the worker was replaced. */
+export class EngineCancelled extends Error {}
+
+/** The engine rejected the book; the message explains why and what to do. */
+export class EngineRejected extends Error {}
+
+/** The engine panicked; the message is the panic's. */
+export class EngineCrashed extends Error {}
+
+/** The engine could not start; `reason` is a key of LOAD_FAILURES. */
+export class EngineUnavailable extends Error {
+  constructor(reason, detail) {
+    super(detail ?? reason);
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+export class Engine {
+  /** The current worker, or null once the engine is unavailable. */
+  #worker = null;
+  /** Whether the current worker has reported `ready` or `load-failed`. */
+  #started = false;
+  /** Requests sent to the current worker, by id: { resolve, reject, onProgress }. */
+  #pending = new Map();
+  #nextId = 1;
+  #onReady;
+  #onUnavailable;
+
+  /**
+   * Starts the first worker. `onReady(version)` runs each time a worker has
+   * loaded the engine; `onUnavailable(EngineUnavailable)` runs when one could not.
+   */
+  constructor({ onReady, onUnavailable }) {
+    this.#onReady = onReady;
+    this.#onUnavailable = onUnavailable;
+    this.#start();
+  }
+
+  /**
+   * Sends an `inspect` or `convert` request. Resolves with the engine's
+   * result; rejects with one of the errors above.
+   */
+  request(kind, files, options, onProgress = () => {}) {
+    if (!this.#worker) {
+      return Promise.reject(new EngineUnavailable('start'));
+    }
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ id, kind, files, options });
+    });
+  }
+
+  /** Cancels every request by terminating the worker, and starts a new one. */
+  restart() {
+    this.#stop(new EngineCancelled('cancelled'));
+    this.#start();
+  }
+
+  #start() {
+    // Browsers without module workers either throw a TypeError here or never
+    // read `type` and would later fail on the worker's `import`.
+    let readType = false;
+    const options = {
+      get type() {
+        readType = true;
+        return 'module';
+      },
+      name: 'quire-engine',
+    };
+
+    let worker;
+    try {
+      worker = createEngineWorker(options);
+    } catch (error) {
+      const reason = !readType || error.name === 'TypeError' ? 'no-module-worker' : 'start';
+      this.#fail(new EngineUnavailable(reason, `${error.name}: ${error.message}`));
+      return;
+    }
+    if (!readType) {
+      worker.terminate();
+      this.#fail(new EngineUnavailable('no-module-worker'));
+      return;
+    }
+
+    this.#worker = worker;
+    this.#started = false;
+    worker.addEventListener('message', (event) => {
+      if (worker === this.#worker) {
+        this.#handleMessage(event.data);
+      }
+    });
+    worker.addEventListener('error', (event) => {
+      if (worker === this.#worker) {
+        this.#handleWorkerError(event);
+      }
+    });
+  }
+
+  #stop(error) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    for (const { reject } of this.#pending.values()) {
+      reject(error);
+    }
+    this.#pending.clear();
+  }
+
+  #fail(error) {
+    this.#stop(error);
+    this.#onUnavailable(error);
+  }
+
+  #handleMessage(message) {
+    switch (message.type) {
+      case 'ready':
+        this.#started = true;
+        this.#onReady(message.version);
+        return;
+      case 'load-failed':
+        this.#started = true;
+        this.#fail(new EngineUnavailable(message.reason, message.detail));
+        return;
+    }
+
+    const request = this.#pending.get(message.id);
+    if (!request) {
+      return;
+    }
+    switch (message.type) {
+      case 'progress':
+        request.onProgress(message.phase);
+        break;
+      case 'result':
+        this.#pending.delete(message.id);
+        request.resolve(message.result);
+        break;
+      case 'failed':
+        this.#pending.delete(message.id);
+        request.reject(new EngineRejected(message.message));
+        break;
+      case 'crashed':
+        this.#pending.delete(message.id);
+        request.reject(new EngineCrashed(message.message));
+        this.restart();
+        break;
+    }
+  }
+
+  /** Handles an error the worker did not catch: most often its script failed to load. */
+  async #handleWorkerError(event) {
+    event.preventDefault();
+    if (this.#started) {
+      const error = new EngineCrashed(`Quire stopped on an internal error: ${event.message ?? 'unknown error'}`);
+      for (const { reject } of this.#pending.values()) {
+        reject(error);
+      }
+      this.#pending.clear();
+      this.restart();
+      return;
+    }
+
+    // A module worker whose script or imports fail to load reports an error
+    // event without a message, so ask the server whether the glue is there.
+    this.#worker?.terminate();
+    this.#worker = null;
+    let detail = event.message || undefined;
+    try {
+      const response = await fetch(new URL('./pkg/quire.js', import.meta.url), { method: 'HEAD' });
+      if (!response.ok) {
+        detail = `HTTP ${response.status} for pkg/quire.js`;
+      }
+    } catch (error) {
+      detail = `${error.name}: ${error.message}`;
+    }
+    this.#fail(new EngineUnavailable('worker-script', detail));
+  }
+}

@@ -1,0 +1,73 @@
+// The page's messages to the user, in one place. Each failure message
+// states what happened and what to do next.
+
+/** Explanations of a converter that could not start, by the reason key the page or worker reports. */
+export const LOAD_FAILURES = {
+  'file-url':
+    'This page was opened from a file (a file:// address), and browsers do not run its converter from there. ' +
+    'Serve the folder over HTTP instead: run make serve in the Quire source folder and open the address it prints.',
+  'no-webassembly':
+    'This browser cannot run WebAssembly, which the converter is written in. ' +
+    'Use a current version of Firefox, Chrome, Edge or Safari.',
+  'no-module-worker':
+    'This browser cannot start module workers, which the converter runs in. ' +
+    'Use Firefox 114 or newer, Chrome or Edge 80 or newer, or Safari 15 or newer.',
+  'worker-script':
+    "The converter's script (pkg/quire.js) could not be loaded. " +
+    'If you serve your own copy of Quire, build the page first with scripts/build-www.sh; otherwise reload the page.',
+  network:
+    "The converter's WebAssembly module could not be downloaded. Check your network connection and reload the page.",
+  'wasm-missing':
+    "The converter's WebAssembly module (pkg/quire_bg.wasm) was not found on the server. " +
+    'If you serve your own copy of Quire, build the page first with scripts/build-www.sh.',
+  'wasm-mime':
+    "The server sent the converter's WebAssembly module with the wrong MIME type, so the browser will not compile it. " +
+    'The server must send .wasm files as application/wasm: add that type to its configuration, or serve the page with make serve.',
+  'wasm-invalid':
+    "The converter's WebAssembly module is damaged or incomplete. " +
+    'Reload the page; if that does not help, rebuild it with scripts/build-www.sh.',
+  start: 'The converter failed to start. Reload the page; if that does not help, try another browser.',
+};
+
+/** Returns the text for a load failure, with the technical detail when there is one. */
+export function describeLoadFailure(reason, detail) {
+  const text = LOAD_FAILURES[reason] ?? LOAD_FAILURES.start;
+  return detail ? `${text} (Details: ${detail}.)` : text;
+}
+
+/** Returns the text shown when the engine rejects the book. */
+export function describeEngineError(message) {
+  return `The book could not be made: ${message}.`;
+}
+
+/** Returns the note added when none of the files is Markdown, naming up to five of them. */
+export function describeNoMarkdown(paths) {
+  const firstPaths = paths.slice(0, 5).join(', ');
+  const more = paths.length > 5 ? ` and ${countNoun(paths.length - 5, 'more file')}` : '';
+  return `None of the files you added (${firstPaths}${more}) is a Markdown file: chapters come from .md files.`;
+}
+
+/** Returns the text shown when the engine panicked and had to be restarted. */
+export function describeCrash(message) {
+  return (
+    `${message}. This is a bug in Quire, not in your files: please report it, with the files that caused it if you can. ` +
+    'The converter has been restarted, so you can change the files or settings and try again.'
+  );
+}
+
+export function countNoun(count, singular, plural = `${singular}s`) {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+export const STATUS = {
+  loading: 'Starting the converter…',
+  ready: 'Add Markdown files, a folder, or type Markdown below.',
+  noChapters: 'No Markdown chapters yet. Add .md files, a folder that contains them, or type Markdown.',
+  reading: (count) => `Reading ${countNoun(count, 'file')}…`,
+  converting: 'Converting…',
+  restarting: 'Cancelled the running conversion; starting again…',
+  found: (chapters) => `${countNoun(chapters, 'chapter')} found. Check the order and the book details, then make the EPUB.`,
+  done: (chapters, warnings) => `Done: ${countNoun(chapters, 'chapter')}, ${countNoun(warnings, 'warning')}.`,
+  failed: 'The book could not be made; see the message below.',
+  unavailable: 'The converter is not available; see the message at the top of the page.',
+};

@@ -1,0 +1,56 @@
+// The service worker: precaches the page, the engine and its assets in a
+// cache named after the build's VERSION, and serves requests from that
+// cache first, so the page works offline after the first load. Once it takes
+// over, it deletes the caches of older versions.
+//
+// scripts/build-www.sh writes build-info.js with the asset list and a
+// VERSION hashed from their contents, so any change to an asset installs a
+// new worker. A new worker waits until the page sends 'skip-waiting'.
+
+import { ASSETS, VERSION } from './build-info.js';
+
+const CACHE_PREFIX = 'quire-';
+const CACHE_NAME = `${CACHE_PREFIX}${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(deleteOldCaches());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'skip-waiting') {
+    self.skipWaiting();
+  }
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) {
+    return;
+  }
+  event.respondWith(respond(request));
+});
+
+async function precache() {
+  const cache = await caches.open(CACHE_NAME);
+  // 'reload' skips the HTTP cache, so an old copy of an asset never lands in
+  // a new version's cache.
+  await cache.addAll(ASSETS.map((url) => new Request(url, { cache: 'reload' })));
+}
+
+async function deleteOldCaches() {
+  const names = await caches.keys();
+  await Promise.all(
+    names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE_NAME).map((name) => caches.delete(name)),
+  );
+}
+
+async function respond(request) {
+  const cache = await caches.open(CACHE_NAME);
+  // A query string does not change the page, so `/?from=home` is `/`.
+  const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+  return cached ?? fetch(request);
+}
