@@ -6,10 +6,27 @@
 pub fn find(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
     let mut search_from = 0;
+    // Every position before this one is inside a run of e-mail characters
+    // with no `@` after it, so no e-mail address starts there. Remembering
+    // it keeps the search linear in a long word such as `a_a_a_...`.
+    let mut no_email_before = 0;
     while search_from < bytes.len() {
         let candidate = next_candidate(text, search_from)?;
-        if let Some(found) = match_at(text, candidate) {
+        if let Some(found) = match_url_at(text, candidate) {
             return Some(found);
+        }
+        if candidate >= no_email_before {
+            let run_end = candidate
+                + bytes[candidate..]
+                    .iter()
+                    .take_while(|byte| is_email_local(**byte))
+                    .count();
+            if let Some(found) = email_at(text, candidate) {
+                return Some(found);
+            }
+            if bytes.get(run_end) != Some(&b'@') {
+                no_email_before = run_end;
+            }
         }
         search_from = candidate + 1;
     }
@@ -32,7 +49,7 @@ fn next_candidate(text: &str, from: usize) -> Option<usize> {
     })
 }
 
-fn match_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
+fn match_url_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
     let rest = &text[start..];
     let lower: String = rest
         .chars()
@@ -48,7 +65,7 @@ fn match_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
     } else if lower.starts_with("www.") {
         (0, "http://")
     } else {
-        return email_at(text, start);
+        return None;
     };
 
     let domain_end = rest[scheme_len..]
@@ -176,6 +193,10 @@ mod tests {
                 Some(("foo@bar.baz", "mailto:foo@bar.baz")),
             ),
             ("no link here", None),
+            (
+                "see foo_https://example.com",
+                Some(("https://example.com", "https://example.com")),
+            ),
             ("www.x_y.com", None),
         ];
         for (text, expected) in cases {

@@ -5,6 +5,7 @@
 //! upload or the command line gives them. The engine never touches a file
 //! system, so the same code runs natively and as WebAssembly.
 
+use crate::error::Warnings;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -221,7 +222,8 @@ fn summary_candidates(index: &FileIndex<'_>) -> Vec<String> {
     let mut candidates = Vec::new();
     if let Some(toml) = index.get("book.toml") {
         let text = String::from_utf8_lossy(&toml.bytes);
-        let (_, source_dir) = crate::mdbook::read_book_toml("book.toml", &text, &mut Vec::new());
+        let (_, source_dir) =
+            crate::mdbook::read_book_toml("book.toml", &text, &mut Warnings::default());
         if let Some(dir) = source_dir {
             candidates.push(normalize_path(&format!("{dir}/SUMMARY.md")));
         }

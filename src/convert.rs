@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolve_relative};
 use crate::epub::write_zip;
-use crate::error::{Error, Warning};
+use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
 use crate::markdown::{Events, LineIndex, ParsedFile, parse};
@@ -94,7 +94,7 @@ struct ChapterPlan {
 
 /// Converts a book to EPUB 3.
 pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::default();
     let files = FileIndex::new(book);
 
     let (sources, order_source) = chapter_order(book);
@@ -262,7 +262,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     missing_files.dedup();
     Ok(Output {
         epub,
-        warnings: sort_warnings(dedup_warnings(warnings), &sources),
+        warnings: sort_warnings(warnings.into_vec(), &sources),
         missing_files,
         title,
         chapters: chapters
@@ -303,7 +303,7 @@ pub struct Inspection {
 /// can review them before converting. Fails where `convert` would on the
 /// same files.
 pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::default();
     let files = FileIndex::new(book);
     let (sources, order_source) = chapter_order(book);
     let mut texts = Vec::with_capacity(sources.len());
@@ -339,7 +339,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         chapters,
         order_source,
         metadata,
-        warnings,
+        warnings: warnings.into_vec(),
     })
 }
 
@@ -351,7 +351,7 @@ fn warn_unused_footnotes(
     lines: &[LineIndex],
     plans: &[ChapterPlan],
     rendered: &[RenderedChapter],
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) {
     for (source, file) in parsed.iter().enumerate() {
         let used: HashSet<&str> = plans
@@ -466,7 +466,7 @@ fn gather_metadata(
     options: &Options,
     sources: &[String],
     parsed: &[ParsedFile<'_>],
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Result<Metadata, Error> {
     // An mdBook's book.toml comes first, so a metadata block overrides it.
     let mut metadata = match files.get("book.toml") {
@@ -598,7 +598,7 @@ impl Resolver for BookResolver<'_> {
         from: &str,
         src: &str,
         line: Option<usize>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> Option<String> {
         // Chapters live in `text/`, images in `images/`.
         self.images
@@ -611,9 +611,9 @@ impl Resolver for BookResolver<'_> {
         from: &str,
         url: &str,
         line: Option<usize>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> LinkAction {
-        let warn = |warnings: &mut Vec<Warning>, why: String| {
+        let warn = |warnings: &mut Warnings, why: String| {
             warnings.push(Warning::new(
                 from,
                 line,
@@ -678,7 +678,7 @@ fn choose_language(
     metadata: &Metadata,
     first_source: &str,
     texts: &[String],
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> String {
     const HOW: &str = "set it with --lang or a `lang:` line in the metadata";
     if let Some(lang) = &metadata.lang {
@@ -738,7 +738,7 @@ fn choose_language(
 
 /// Drops metadata values that would make the package document invalid,
 /// with a warning each.
-fn check_metadata_values(metadata: &mut Metadata, first_source: &str, warnings: &mut Vec<Warning>) {
+fn check_metadata_values(metadata: &mut Metadata, first_source: &str, warnings: &mut Warnings) {
     if let Some(date) = &metadata.date
         && !is_valid_date(date)
     {
@@ -941,13 +941,4 @@ fn sort_warnings(mut warnings: Vec<Warning>, sources: &[String]) -> Vec<Warning>
         (file, warning.line.unwrap_or(0))
     });
     warnings
-}
-
-/// Drops repeats of the same warning at the same place, keeping the first.
-fn dedup_warnings(warnings: Vec<Warning>) -> Vec<Warning> {
-    let mut seen = HashSet::new();
-    warnings
-        .into_iter()
-        .filter(|warning| seen.insert(warning.clone()))
-        .collect()
 }

@@ -1,6 +1,8 @@
 //! Failures that stop a book, and warnings that do not.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::ops::Deref;
 
 /// A problem in the user's files that Quire worked around. The book is
 /// still made, and the message tells what happened and what Quire did.
@@ -32,6 +34,57 @@ impl fmt::Display for Warning {
             Some(line) => write!(f, "{}:{}: warning: {}", self.file, line, self.message),
             None => write!(f, "{}: warning: {}", self.file, self.message),
         }
+    }
+}
+
+/// The warnings of one conversion, in the order they were found. A
+/// message repeated about the same file is kept once, at its first line,
+/// with a count, so a book with a million copies of one broken link costs
+/// one warning, not a million.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    list: Vec<Warning>,
+    /// Repeats of each warning after the first, by index in `list`.
+    repeats: Vec<usize>,
+    /// Index in `list` of each (file, message) pair seen.
+    seen: HashMap<(String, String), usize>,
+}
+
+impl Warnings {
+    pub fn push(&mut self, warning: Warning) {
+        let key = (warning.file.clone(), warning.message.clone());
+        if let Some(index) = self.seen.get(&key) {
+            self.repeats[*index] += 1;
+            return;
+        }
+        self.seen.insert(key, self.list.len());
+        self.list.push(warning);
+        self.repeats.push(0);
+    }
+
+    /// Returns the warnings, each repeated one saying how often it recurs.
+    pub fn into_vec(self) -> Vec<Warning> {
+        self.list
+            .into_iter()
+            .zip(self.repeats)
+            .map(|(mut warning, repeats)| {
+                if repeats > 0 {
+                    let times = if repeats == 1 { "time" } else { "times" };
+                    warning
+                        .message
+                        .push_str(&format!(" (and {repeats} more {times} in this file)"));
+                }
+                warning
+            })
+            .collect()
+    }
+}
+
+impl Deref for Warnings {
+    type Target = [Warning];
+
+    fn deref(&self) -> &[Warning] {
+        &self.list
     }
 }
 

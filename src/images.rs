@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::book::{FileIndex, resolve_relative};
-use crate::error::Warning;
+use crate::error::{Warning, Warnings};
 use crate::links::percent_decode;
 
 /// An image type EPUB 3.3 lists as a core media type.
@@ -229,7 +229,7 @@ impl ImageStore {
         from: &str,
         src: &str,
         line: Option<usize>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> Option<String> {
         let src = src.trim();
         if src.is_empty() {
@@ -429,7 +429,7 @@ mod tests {
         };
         let files = FileIndex::new(&book);
         let mut store = ImageStore::default();
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let first = store.resolve(&files, "ch1.md", "img/my%20pic.png", Some(1), &mut warnings);
         let second = store.resolve(
             &files,
@@ -449,7 +449,7 @@ mod tests {
         let book = Book::default();
         let files = FileIndex::new(&book);
         let mut store = ImageStore::default();
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         assert_eq!(
             store.resolve(&files, "a.md", "x.png", Some(3), &mut warnings),
             None

@@ -44,6 +44,7 @@ pub use convert::{ChapterPreview, Inspection, Options, Output, convert, inspect}
 pub use error::{Error, Warning};
 pub use metadata::Metadata;
 
+use crate::error::Warnings;
 use std::collections::HashMap;
 
 use links::{Anchors, UrlKind, classify_url, encode_url};
@@ -58,7 +59,7 @@ pub fn render_fragment(markdown: &str, smart: bool) -> String {
     let lines = LineIndex::new(markdown);
     let mut anchors = Anchors::default();
     let mut resolver = KeepUrls;
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings::default();
     let mut body = String::new();
     let no_footnotes = HashMap::new();
     for events in &parsed.chapters {
@@ -89,7 +90,7 @@ impl Resolver for KeepUrls {
         _from: &str,
         src: &str,
         _line: Option<usize>,
-        _warnings: &mut Vec<Warning>,
+        _warnings: &mut Warnings,
     ) -> Option<String> {
         match classify_url(src) {
             UrlKind::Rejected(_) => None,
@@ -102,7 +103,7 @@ impl Resolver for KeepUrls {
         _from: &str,
         url: &str,
         _line: Option<usize>,
-        _warnings: &mut Vec<Warning>,
+        _warnings: &mut Warnings,
     ) -> LinkAction {
         match classify_url(url) {
             UrlKind::Rejected(_) => LinkAction::Drop,

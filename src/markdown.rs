@@ -155,6 +155,11 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
     if chapters.len() > 1 && chapters[0].is_empty() {
         chapters.remove(0);
     }
+    let chapters = chapters.into_iter().map(join_text_runs).collect();
+    let footnotes = footnotes
+        .into_iter()
+        .map(|(label, events)| (label, join_text_runs(events)))
+        .collect();
     ParsedFile {
         chapters,
         footnotes,
@@ -162,19 +167,38 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
     }
 }
 
-/// Appends an event, joining consecutive text events so that text the
-/// parser split at special characters reads as one run (for autolinks).
+/// Appends an event. Consecutive text events are joined afterwards by
+/// `join_text_runs`, so that text the parser split at special characters
+/// reads as one run (for autolinks).
 fn push_merged<'a>(events: &mut Events<'a>, event: Event<'a>, range: Range<usize>) {
-    if let (Event::Text(text), Some((Event::Text(previous), previous_range))) =
-        (&event, events.last_mut())
-    {
-        let mut joined = previous.to_string();
-        joined.push_str(text);
-        *previous = joined.into();
-        previous_range.end = range.end;
-        return;
-    }
     events.push((event, range));
+}
+
+/// Joins each run of consecutive text events into one, in linear time: a
+/// long paragraph can arrive as millions of pieces.
+fn join_text_runs(events: Events<'_>) -> Events<'_> {
+    let mut joined: Events<'_> = Vec::with_capacity(events.len());
+    let mut run: Option<(String, Range<usize>)> = None;
+    for (event, range) in events {
+        if let Event::Text(text) = &event {
+            match &mut run {
+                Some((buffer, run_range)) => {
+                    buffer.push_str(text);
+                    run_range.end = range.end;
+                }
+                None => run = Some((text.to_string(), range)),
+            }
+            continue;
+        }
+        if let Some((buffer, run_range)) = run.take() {
+            joined.push((Event::Text(buffer.into()), run_range));
+        }
+        joined.push((event, range));
+    }
+    if let Some((buffer, run_range)) = run {
+        joined.push((Event::Text(buffer.into()), run_range));
+    }
+    joined
 }
 
 #[cfg(test)]

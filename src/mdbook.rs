@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::book::{FileIndex, is_markdown_path, resolve_relative};
-use crate::error::Warning;
+use crate::error::{Warning, Warnings};
 use crate::links::percent_decode;
 use crate::metadata::Metadata;
 
@@ -125,7 +125,7 @@ pub fn parse_summary(summary_path: &str, text: &str) -> Vec<SummaryItem> {
 pub fn read_book_toml(
     path: &str,
     text: &str,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> (Metadata, Option<String>) {
     let mut metadata = Metadata::default();
     let mut source_dir = None;
@@ -249,7 +249,7 @@ pub fn expand_includes(
     path: &str,
     text: &str,
     files: &FileIndex<'_>,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Expanded {
     let mut source_lines = Vec::new();
     let mut out = String::with_capacity(text.len());
@@ -290,7 +290,7 @@ fn expand_line(
     line_number: usize,
     files: &FileIndex<'_>,
     stack: &mut Vec<String>,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
     out: &mut String,
 ) {
     let mut rest = line;
@@ -345,7 +345,7 @@ fn read_include(
     line_number: usize,
     files: &FileIndex<'_>,
     stack: &mut Vec<String>,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Option<String> {
     let chapter = stack.first().cloned().unwrap_or_else(|| from.to_string());
     let mut warn =
@@ -497,9 +497,9 @@ mod tests {
     fn expand(book: &Book, chapter: &str) -> (String, Vec<Warning>) {
         let files = FileIndex::new(book);
         let text = std::str::from_utf8(&files.get(chapter).expect("chapter").bytes).expect("UTF-8");
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let expanded = expand_includes(chapter, text, &files, &mut warnings);
-        (expanded.text, warnings)
+        (expanded.text, warnings.into_vec())
     }
 
     const CODE: &str = "// ANCHOR: all\nfn main() {\n    // ANCHOR: body\n    let x = 1;\n    // ANCHOR_END: body\n}\n// ANCHOR_END: all\n";
@@ -578,7 +578,7 @@ mod tests {
             ("three.txt", "a\nb\nc\n"),
         ]);
         let files = FileIndex::new(&book);
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let expanded = expand_includes(
             "ch.md",
             "one\n{{#include three.txt}}\nlast\n",
@@ -631,7 +631,7 @@ mod tests {
     #[test]
     fn book_toml_book_table() {
         let toml = "# comment\n[book]\ntitle = \"A \\\"Quoted\\\" Book\" # trailing\nauthors = [\n  \"Ann\",\n  'Bob',\n]\nlanguage = \"de\"\nsrc = \"source\"\n\n[output.html]\ntitle = \"not this\"\n";
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let (metadata, source) = read_book_toml("book.toml", toml, &mut warnings);
         assert_eq!(metadata.title.as_deref(), Some("A \"Quoted\" Book"));
         assert_eq!(

@@ -4,7 +4,7 @@
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::book::resolve_relative;
-use crate::error::{Error, Warning};
+use crate::error::{Error, Warning, Warnings};
 
 /// The metadata of a book. Every field is optional so that sources can be
 /// layered: a later source's `Some` replaces an earlier one.
@@ -65,7 +65,7 @@ pub fn parse_yaml(
     path: &str,
     first_line: usize,
     yaml: &str,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Result<Metadata, Error> {
     let documents = YamlLoader::load_from_str(yaml).map_err(|error| Error::InvalidMetadata {
         path: path.to_string(),
@@ -89,7 +89,7 @@ pub fn parse_yaml(
 
     for (key, value) in entries {
         let Some(key) = key.as_str() else { continue };
-        let warn = |warnings: &mut Vec<Warning>, expected: &str| {
+        let warn = |warnings: &mut Warnings, expected: &str| {
             warnings.push(Warning::new(
                 path,
                 Some(first_line),
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn yaml_keys_map_to_fields() {
         let yaml = "title: Fish & Chips\nauthor:\n  - Ann\n  - name: Bob\nlang: de\nsubject: cooking\ncover-image: img/cover.jpg\ncss: [a.css, b.css]\n";
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let metadata = parse_yaml("book/ch1.md", 2, yaml, &mut warnings).unwrap();
         assert_eq!(metadata.title.as_deref(), Some("Fish & Chips"));
         assert_eq!(
@@ -485,7 +485,7 @@ mod tests {
 
     #[test]
     fn misspelt_key_gets_suggestion() {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         parse_yaml("ch1.md", 2, "titel: T\ntoc: true\n", &mut warnings).unwrap();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].message.contains("did you mean `title`"));
@@ -493,7 +493,7 @@ mod tests {
 
     #[test]
     fn yaml_syntax_error_names_line() {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let error =
             parse_yaml("ch1.md", 2, "title: ok\nauthor: [unclosed\n", &mut warnings).unwrap_err();
         let Error::InvalidMetadata { path, line, .. } = &error else {

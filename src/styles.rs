@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::book::{FileIndex, file_stem, resolve_relative};
-use crate::error::{Error, Warning};
+use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
 use crate::links::percent_decode;
 use crate::metadata::Metadata;
@@ -24,7 +24,7 @@ pub fn collect(
     files: &FileIndex<'_>,
     metadata: &Metadata,
     images: &mut ImageStore,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Result<CollectedStyles, Error> {
     let mut sheets = vec![Stylesheet {
         href: "styles/quire.css".to_string(),
@@ -77,7 +77,7 @@ struct UrlRewriter<'a, 'b> {
     images: &'b mut ImageStore,
     resources: &'b mut Vec<Resource>,
     resource_files: &'b mut Vec<(String, Vec<u8>)>,
-    warnings: &'b mut Vec<Warning>,
+    warnings: &'b mut Warnings,
 }
 
 impl UrlRewriter<'_, '_> {

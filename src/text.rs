@@ -1,12 +1,12 @@
 //! Turning a file's bytes into text that can go into XML.
 
-use crate::error::{Error, Warning};
+use crate::error::{Error, Warning, Warnings};
 use crate::xml::is_xml_char;
 
 /// Decodes `bytes` as UTF-8, dropping a byte order mark. UTF-16 with a byte
 /// order mark is decoded too, with a warning, because the mark makes that
 /// reliable. Anything else that is not UTF-8 is an error naming the file.
-pub fn decode(path: &str, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, Error> {
+pub fn decode(path: &str, bytes: &[u8], warnings: &mut Warnings) -> Result<String, Error> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return decode_utf8(path, rest);
     }
@@ -44,7 +44,7 @@ fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
 
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
-pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Vec<Warning>) -> String {
+pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Warnings) -> String {
     if text.chars().all(is_xml_char) {
         return text;
     }
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn decode_strips_utf8_bom() {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let text = decode("a.md", b"\xEF\xBB\xBF# Hi", &mut warnings).unwrap();
         assert_eq!(text, "# Hi");
         assert!(warnings.is_empty());
@@ -90,14 +90,14 @@ mod tests {
         for unit in "# Grüße".encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         assert_eq!(decode("a.md", &bytes, &mut warnings).unwrap(), "# Grüße");
         assert_eq!(warnings.len(), 1);
     }
 
     #[test]
     fn decode_rejects_latin1() {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let error = decode("notes.md", b"caf\xE9", &mut warnings).unwrap_err();
         assert_eq!(
             error,
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn forbidden_chars_removed_with_line() {
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let text =
             remove_forbidden_chars("a.md", "one\ntwo\u{1}\u{8}\n".to_string(), &mut warnings);
         assert_eq!(text, "one\ntwo\n");

@@ -14,7 +14,7 @@ use pulldown_cmark::{
     Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
 };
 
-use crate::error::Warning;
+use crate::error::{Warning, Warnings};
 use crate::links::Anchors;
 use crate::markdown::{Events, LineIndex};
 use crate::sanitize::{self, AttributeAction, Model, Policy, RawToken};
@@ -52,7 +52,7 @@ pub trait Resolver {
         from: &str,
         src: &str,
         line: Option<usize>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> Option<String>;
     /// Decides what becomes of a link to `url`.
     fn link(
@@ -60,7 +60,7 @@ pub trait Resolver {
         from: &str,
         url: &str,
         line: Option<usize>,
-        warnings: &mut Vec<Warning>,
+        warnings: &mut Warnings,
     ) -> LinkAction;
 }
 
@@ -193,7 +193,7 @@ pub struct Writer<'a> {
     lines: &'a LineIndex,
     anchors: &'a mut Anchors,
     resolver: &'a mut dyn Resolver,
-    warnings: &'a mut Vec<Warning>,
+    warnings: &'a mut Warnings,
     /// Whether bare URLs in text become links (GFM's autolink extension).
     autolinks: bool,
     line: Option<usize>,
@@ -222,7 +222,7 @@ impl<'a> Writer<'a> {
         lines: &'a LineIndex,
         anchors: &'a mut Anchors,
         resolver: &'a mut dyn Resolver,
-        warnings: &'a mut Vec<Warning>,
+        warnings: &'a mut Warnings,
     ) -> Self {
         Writer {
             source,
