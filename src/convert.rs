@@ -38,7 +38,15 @@ pub struct Options {
     /// `SOURCE_DATE_EPOCH` convention gives it. When `None`, the newest
     /// modification time among the files is used.
     pub source_date_epoch: Option<i64>,
+    /// The most Markdown, in bytes over all chapters, the book may have.
+    /// The page sets this so a book too large for the browser's memory
+    /// gets a clear error instead of running out of memory.
+    pub max_text_bytes: Option<usize>,
 }
+
+/// The largest image Quire puts in a book. Reading systems struggle far
+/// below this; it guards against a file that is not meant to be there.
+pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
@@ -48,6 +56,7 @@ impl Default for Options {
             toc_depth: 3,
             smart: true,
             source_date_epoch: None,
+            max_text_bytes: None,
         }
     }
 }
@@ -101,6 +110,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     if sources.is_empty() {
         return Err(Error::NoChapters);
     }
+    check_text_size(&files, &sources, options.max_text_bytes)?;
     let mut texts = Vec::with_capacity(sources.len());
     let mut lines = Vec::with_capacity(sources.len());
     for path in &sources {
@@ -396,6 +406,31 @@ fn looks_like_unclosed_metadata(text: &str) -> bool {
         })
     });
     opens && keyed
+}
+
+/// Rejects a book whose chapters hold more Markdown than `limit`, naming
+/// the largest file.
+fn check_text_size(
+    files: &FileIndex<'_>,
+    sources: &[String],
+    limit: Option<usize>,
+) -> Result<(), Error> {
+    let Some(limit) = limit else { return Ok(()) };
+    let sizes: Vec<(usize, &String)> = sources
+        .iter()
+        .map(|path| (files.get(path).map_or(0, |file| file.bytes.len()), path))
+        .collect();
+    let total: usize = sizes.iter().map(|(size, _)| size).sum();
+    if total <= limit {
+        return Ok(());
+    }
+    let (largest_size, largest) = sizes.iter().max().copied().unwrap_or((0, &sources[0]));
+    Err(Error::TooLarge {
+        path: largest.clone(),
+        size: largest_size,
+        total,
+        limit,
+    })
 }
 
 /// Rejects a chapter file that is an image or other binary file, with a

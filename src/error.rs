@@ -98,6 +98,14 @@ pub enum Error {
     /// A file that must be text is not valid UTF-8 (nor UTF-16 with a byte
     /// order mark).
     NotUtf8 { path: String, offset: usize },
+    /// The chapters hold more Markdown than the caller allows (the page's
+    /// memory budget). `path` names the largest chapter.
+    TooLarge {
+        path: String,
+        size: usize,
+        total: usize,
+        limit: usize,
+    },
     /// A file given as a chapter is binary, such as an image.
     NotText { path: String, kind: &'static str },
     /// A file named by an option or by metadata (cover, stylesheet,
@@ -136,6 +144,18 @@ impl fmt::Display for Error {
                 f,
                 "{path} is not valid UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and try again"
             ),
+            Error::TooLarge {
+                path,
+                size,
+                total,
+                limit,
+            } => write!(
+                f,
+                "the book has {} of Markdown ({path} alone is {}), over the limit of {} here; split it into smaller books, or use the quire command, which has no limit",
+                megabytes(*total),
+                megabytes(*size),
+                megabytes(*limit)
+            ),
             Error::NotText { path, kind } => write!(
                 f,
                 "{path} is not a text file (it looks like {kind}); give Markdown files as chapters"
@@ -163,3 +183,8 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Formats a byte count in megabytes (MiB) with one decimal.
+pub fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}

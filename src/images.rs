@@ -287,6 +287,19 @@ impl ImageStore {
             }
             return None;
         };
+        if file.bytes.len() > crate::convert::MAX_IMAGE_BYTES {
+            warnings.push(Warning::new(
+                from,
+                line,
+                format!(
+                    "image \"{src}\" is {}, over the {} limit for one image; kept its alt text. Make the image smaller",
+                    crate::error::megabytes(file.bytes.len()),
+                    crate::error::megabytes(crate::convert::MAX_IMAGE_BYTES)
+                ),
+            ));
+            self.by_source.insert(path, None);
+            return None;
+        }
         let problem = match sniff(&file.bytes) {
             None => Some("it is not a JPEG, PNG, GIF, WebP or SVG image".to_string()),
             Some(ImageType::Svg) => svg_problem(&file.bytes),

@@ -293,6 +293,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         toc_depth: cli.toc_depth,
         smart: !cli.no_smart,
         source_date_epoch,
+        max_text_bytes: None,
     })
 }
 

@@ -23,6 +23,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Book, InputFile, Metadata, Options, Warning};
 
+/// The most Markdown the page converts at once. Conversion takes many
+/// times the text's size in memory, and the module's memory stops at 2 GiB
+/// (see .cargo/config.toml), so larger books get a clear error instead.
+const MAX_TEXT_BYTES: usize = 32 * 1024 * 1024;
+
 /// The message of the last panic, kept for `takePanicMessage`.
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
 
@@ -245,6 +250,7 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
             .source_date_epoch
             .filter(|seconds| seconds.is_finite())
             .map(|seconds| seconds as i64),
+        max_text_bytes: Some(MAX_TEXT_BYTES),
     };
     Ok((book, options))
 }

@@ -462,3 +462,28 @@ fn unclosed_metadata_block_warned() {
         stderr(&output)
     );
 }
+
+#[test]
+fn oversized_image_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"# Big\n\n![a huge picture](huge.png)\n",
+    );
+    let mut huge = PNG.to_vec();
+    huge.resize(51 * 1024 * 1024, 0);
+    write(dir.path(), "huge.png", &huge);
+    let output = quire(dir.path(), &["ch.md", "--lang", "en"]);
+    assert!(output.status.success());
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("image \"huge.png\" is 51.0 MB, over the 50.0 MB limit"),
+        "{messages}"
+    );
+    let names = entry_names(&dir.path().join("ch.epub"));
+    assert!(
+        !names.iter().any(|name| name.starts_with("EPUB/images/")),
+        "{names:?}"
+    );
+}

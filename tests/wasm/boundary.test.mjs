@@ -85,6 +85,15 @@ test('malformed arguments from the page are rejected, not trapped', () => {
   assert.equal(engine.convert([file('a.md', '# A\n')], null).title, 'A');
 });
 
+test('a book over the page limit gets a message naming the file and limit', () => {
+  const big = new Uint8Array(33 * 1024 * 1024).fill(0x61);
+  assert.throws(
+    () => engine.convert([{ path: 'huge.md', bytes: big, modified: 0 }], {}),
+    (error) => error instanceof Error && /huge\.md alone is 33\.0 MB\), over the limit of 32\.0 MB/.test(error.message),
+  );
+  assert.equal(engine.convert([file('small.md', '# Still works\n')], {}).title, 'Still works');
+});
+
 test('inspect reports order and metadata', () => {
   const result = engine.inspect(
     [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [A](a.md)\n- [B](b.md)\n')],
