@@ -1,0 +1,69 @@
+// Converting real books: the page's EPUB passes EPUBCheck and has the same
+// bytes as the command-line tool's for the same files. The page passes each
+// File's lastModified and the tool uses the files' modification times, so
+// dcterms:modified agrees.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+import { convertWithCli, describeDifference, epubcheck, readSpine } from './lib/epub.js';
+import { siteTest } from './lib/fixture.js';
+import { chapterPaths, chooseFiles, chooseFolder, convertAndDownload, openApp, waitForState } from './lib/page.js';
+import { testInput } from './lib/paths.js';
+
+siteTest('Rust book folder converts like the CLI', async ({ server, page, artifacts }) => {
+  await openApp(page, server);
+  await chooseFolder(page, testInput('corpus/rust-book'));
+  await page.locator('#chapters > li').first().waitFor();
+  await waitForState(page, 'ready');
+  assert.equal((await chapterPaths(page))[0], 'src/title-page.md', 'first chapter in SUMMARY.md order');
+
+  const book = await convertAndDownload(page, artifacts);
+  assert.equal(book.fileName, 'The Rust Programming Language.epub');
+
+  const cliBook = join(artifacts, 'cli.epub');
+  await convertWithCli(['tests/corpus/rust-book'], cliBook);
+  assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
+  const difference = await describeDifference(book.path, cliBook);
+  assert.equal(difference, null, difference ?? '');
+});
+
+siteTest('Japanese README converts like the CLI', async ({ server, page, artifacts }) => {
+  // The file shows cowsay.png, which the command-line tool reads from beside
+  // it; on the page the user adds the image with the file.
+  const folder = testInput('corpus/art-of-command-line');
+  const markdown = join(folder, 'README-ja.md');
+
+  await openApp(page, server);
+  await chooseFiles(page, [markdown, join(folder, 'cowsay.png')]);
+  await page.locator('#chapters > li').first().waitFor();
+  await waitForState(page, 'ready');
+  assert.deepEqual(await chapterPaths(page), ['README-ja.md']);
+
+  const book = await convertAndDownload(page, artifacts);
+  const cliBook = join(artifacts, 'cli.epub');
+  await convertWithCli([markdown], cliBook);
+  assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
+  const difference = await describeDifference(book.path, cliBook);
+  assert.equal(difference, null, difference ?? '');
+});
+
+siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
+  await openApp(page, server);
+  await page.locator('#editor').fill('# Typed Notes\n\nWritten in the *editor* of the page.\n');
+  await page.locator('#chapters > li').first().waitFor();
+  assert.deepEqual(await chapterPaths(page), ['typed.md']);
+
+  const book = await convertAndDownload(page, artifacts);
+  assert.equal(book.fileName, 'Typed Notes.epub');
+  const link = page.locator('#download');
+  assert.ok(await link.isVisible(), '#download is shown after the conversion');
+  assert.equal(await link.getAttribute('download'), book.fileName, "#download's file name");
+  assert.match(await link.getAttribute('href'), /^blob:/, '#download links to the book in memory');
+  const spine = await readSpine(book.path);
+  assert.ok(
+    spine.some((item) => item.text.includes('Written in the <em>editor</em> of the page.')),
+    `no content document in the spine has the typed text: ${spine.map((item) => item.path).join(', ')}`,
+  );
+  assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
+});
