@@ -9,7 +9,7 @@ ifeq ($(findstring :$(HOME)/.cargo/bin:,:$(PATH):),)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 endif
 
-.PHONY: setup test serve build www e2e audit-npm
+.PHONY: setup test serve build www e2e audit-npm fuzz
 
 setup:
 	scripts/setup.sh
@@ -19,6 +19,7 @@ test: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
 	cargo test --release --test stress
+	scripts/fuzz.sh 20
 	cargo build --lib --target wasm32-unknown-unknown
 	scripts/build-www.sh
 	node --test tests/wasm/
@@ -42,6 +43,10 @@ serve: www
 
 build:
 	cargo build --release
+
+# A longer fuzzing session: FUZZ_SECONDS per target (default 600).
+fuzz:
+	scripts/fuzz.sh $${FUZZ_SECONDS:-600}
 
 # npm's audit endpoint answers 405 on this project's build machines, so
 # this runs on its own, not in `make test`.

@@ -134,6 +134,18 @@ else
     install "wasm-bindgen-cli $wasm_bindgen_version" cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
 
+# Fuzzing: the nightly toolchain and cargo-fuzz.
+if rustup toolchain list | grep -q '^nightly'; then
+    echo "setup: the nightly toolchain is installed"
+else
+    install "the nightly toolchain" rustup toolchain install nightly --profile minimal
+fi
+if command -v cargo-fuzz >/dev/null; then
+    echo "setup: cargo-fuzz is installed"
+else
+    install "cargo-fuzz" cargo install cargo-fuzz --version 0.13.2
+fi
+
 if ! command -v npm >/dev/null; then
     echo "setup: npm not found; install Node.js 20 or newer with npm and run this script again" >&2
     exit 1

@@ -41,10 +41,9 @@ pub mod xml;
 
 pub use book::{Book, InputFile};
 pub use convert::{ChapterPreview, Inspection, Options, Output, convert, inspect};
-pub use error::{Error, Warning};
+pub use error::{Error, Warning, Warnings};
 pub use metadata::Metadata;
 
-use crate::error::Warnings;
 use std::collections::HashMap;
 
 use links::{Anchors, UrlKind, classify_url, encode_url};
@@ -55,6 +54,7 @@ use xhtml::{LinkAction, Resolver, Writer};
 /// and images keep their URLs (unsafe ones are removed), and raw HTML is
 /// sanitised as in a book. For previews and for testing the writer.
 pub fn render_fragment(markdown: &str, smart: bool) -> String {
+    let markdown = &text::remove_forbidden_chars("fragment", markdown.to_string(), &mut Warnings::default());
     let parsed = parse(markdown, false, smart);
     let lines = LineIndex::new(markdown);
     let mut anchors = Anchors::default();

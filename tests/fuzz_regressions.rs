@@ -1,0 +1,33 @@
+//! Inputs the fuzzers found that once broke the safety property, kept as
+//! named tests. Each file in `tests/fuzz-regressions/` is converted both as
+//! a book and as a fragment; every content document must be well-formed.
+
+use quire::{Book, InputFile, Options, convert, render_fragment};
+
+fn check(name: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let body = render_fragment(&text, true);
+    let fragment = format!("<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>");
+    if let Err(error) = roxmltree::Document::parse(&fragment) {
+        panic!("{name}: the fragment is not well-formed XML: {error}");
+    }
+
+    let book = Book {
+        files: vec![InputFile {
+            path: "chapter.md".to_string(),
+            bytes: bytes.to_vec(),
+            modified: Some(0),
+        }],
+        chapters: None,
+    };
+    // An error is an acceptable answer; a panic is not.
+    let _ = convert(&book, &Options::default());
+}
+
+#[test]
+fn render_fragment_control_character() {
+    check(
+        "render-fragment-control-character.md",
+        include_bytes!("fuzz-regressions/render-fragment-control-character.md"),
+    );
+}
