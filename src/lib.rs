@@ -54,7 +54,8 @@ use xhtml::{LinkAction, Resolver, Writer};
 /// and images keep their URLs (unsafe ones are removed), and raw HTML is
 /// sanitised as in a book. For previews and for testing the writer.
 pub fn render_fragment(markdown: &str, smart: bool) -> String {
-    let markdown = &text::remove_forbidden_chars("fragment", markdown.to_string(), &mut Warnings::default());
+    let markdown =
+        &text::remove_forbidden_chars("fragment", markdown.to_string(), &mut Warnings::default());
     let parsed = parse(markdown, false, smart);
     let lines = LineIndex::new(markdown);
     let mut anchors = Anchors::default();

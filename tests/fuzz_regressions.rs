@@ -7,7 +7,9 @@ use quire::{Book, InputFile, Options, convert, render_fragment};
 fn check(name: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let body = render_fragment(&text, true);
-    let fragment = format!("<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>");
+    let fragment = format!(
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>"
+    );
     if let Err(error) = roxmltree::Document::parse(&fragment) {
         panic!("{name}: the fragment is not well-formed XML: {error}");
     }

@@ -52,7 +52,8 @@ fuzz_target!(|data: &[u8]| {
 fn check(result: Result<quire::Output, quire::Error>) {
     let Ok(output) = result else { return };
 
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(output.epub)).expect("Quire writes a readable zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(output.epub))
+        .expect("Quire writes a readable zip");
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).expect("readable entry");
         let name = entry.name().expect("UTF-8 entry name").to_string();
@@ -60,7 +61,9 @@ fn check(result: Result<quire::Output, quire::Error>) {
             continue;
         }
         let mut text = String::new();
-        entry.read_to_string(&mut text).expect("content documents are UTF-8");
+        entry
+            .read_to_string(&mut text)
+            .expect("content documents are UTF-8");
         safety::assert_safe(&name, &text);
     }
 }

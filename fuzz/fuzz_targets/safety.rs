@@ -4,7 +4,8 @@
 
 /// Elements that must never reach a book's body.
 const FORBIDDEN_ELEMENTS: &[&str] = &[
-    "script", "iframe", "frame", "object", "embed", "form", "input", "button", "base", "style", "link", "template",
+    "script", "iframe", "frame", "object", "embed", "form", "input", "button", "base", "style",
+    "link", "template",
 ];
 
 /// Panics, so the fuzzer records a crash, when `xhtml` breaks the property.
@@ -26,11 +27,20 @@ pub fn assert_safe(name: &str, xhtml: &str) {
         .unwrap_or(document.root_element());
     for node in body.descendants().filter(roxmltree::Node::is_element) {
         let element = node.tag_name().name().to_ascii_lowercase();
-        assert!(!FORBIDDEN_ELEMENTS.contains(&element.as_str()), "{name}: <{element}> reached the book");
-        assert!(!(element == "meta" && node.attribute("http-equiv").is_some()), "{name}: <meta http-equiv>");
+        assert!(
+            !FORBIDDEN_ELEMENTS.contains(&element.as_str()),
+            "{name}: <{element}> reached the book"
+        );
+        assert!(
+            !(element == "meta" && node.attribute("http-equiv").is_some()),
+            "{name}: <meta http-equiv>"
+        );
         for attribute in node.attributes() {
             let attribute_name = attribute.name().to_ascii_lowercase();
-            assert!(!attribute_name.starts_with("on"), "{name}: {attribute_name} on <{element}>");
+            assert!(
+                !attribute_name.starts_with("on"),
+                "{name}: {attribute_name} on <{element}>"
+            );
             let value: String = attribute
                 .value()
                 .chars()
@@ -38,7 +48,10 @@ pub fn assert_safe(name: &str, xhtml: &str) {
                 .collect::<String>()
                 .to_ascii_lowercase();
             for scheme in ["javascript:", "vbscript:", "data:text/html"] {
-                assert!(!value.starts_with(scheme), "{name}: {scheme} in {attribute_name} on <{element}>");
+                assert!(
+                    !value.starts_with(scheme),
+                    "{name}: {scheme} in {attribute_name} on <{element}>"
+                );
             }
         }
     }
