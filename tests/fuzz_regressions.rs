@@ -10,8 +10,24 @@ fn check(name: &str, bytes: &[u8]) {
     let fragment = format!(
         "<div xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{body}</div>"
     );
-    if let Err(error) = roxmltree::Document::parse(&fragment) {
-        panic!("{name}: the fragment is not well-formed XML: {error}");
+    let document = match roxmltree::Document::parse(&fragment) {
+        Ok(document) => document,
+        Err(error) => panic!("{name}: the fragment is not well-formed XML: {error}"),
+    };
+    for node in document.descendants().filter(roxmltree::Node::is_element) {
+        for attribute in node.attributes() {
+            let value = attribute.value().trim().to_ascii_lowercase();
+            assert!(
+                !attribute.name().starts_with("on"),
+                "{name}: {} attribute",
+                attribute.name()
+            );
+            assert!(
+                !value.starts_with("javascript:"),
+                "{name}: javascript: in {}",
+                attribute.name()
+            );
+        }
     }
 
     let book = Book {
@@ -31,5 +47,13 @@ fn render_fragment_control_character() {
     check(
         "render-fragment-control-character.md",
         include_bytes!("fuzz-regressions/render-fragment-control-character.md"),
+    );
+}
+
+#[test]
+fn script_scheme_in_style() {
+    check(
+        "render-fragment-script-scheme-in-style.md",
+        include_bytes!("fuzz-regressions/render-fragment-script-scheme-in-style.md"),
     );
 }
