@@ -748,11 +748,22 @@ impl<'a> Writer<'a> {
         }
         self.out.push_str(&content);
         let _ = writeln!(self.out, "</h{}>", heading.level);
-        self.headings.push(HeadingInfo {
-            level: heading.level,
-            text,
-            id,
+
+        // A heading inside a quotation, list or table is quoted material,
+        // not the chapter's structure, so it stays out of the contents.
+        let quoted = self.stack.iter().any(|open| {
+            matches!(
+                open.name,
+                "blockquote" | "li" | "dd" | "td" | "th" | "aside"
+            )
         });
+        if !quoted {
+            self.headings.push(HeadingInfo {
+                level: heading.level,
+                text,
+                id,
+            });
+        }
     }
 
     fn image_event(&mut self, event: &Event<'_>) {

@@ -487,3 +487,19 @@ fn oversized_image_left_out() {
         "{names:?}"
     );
 }
+
+#[test]
+fn quoted_headings_stay_out_of_contents() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"# Real\n\n> # Quoted heading\n\n- ## In a list\n\n## Also real\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "--lang", "en"]);
+    assert!(output.status.success());
+    let nav = entry(&dir.path().join("ch.epub"), "EPUB/nav.xhtml").expect("nav");
+    assert!(nav.contains(">Also real</a>"), "{nav}");
+    assert!(!nav.contains("Quoted heading"), "{nav}");
+    assert!(!nav.contains("In a list"), "{nav}");
+}
