@@ -134,6 +134,16 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         .map(|text| parse(text, split, options.smart))
         .collect();
     let mut metadata = gather_metadata(&files, options, &sources, &parsed, &mut warnings)?;
+    let removed = metadata.remove_forbidden_chars();
+    if removed > 0 {
+        warnings.push(Warning::new(
+            &sources[0],
+            None,
+            format!(
+                "removed {removed} control character(s) that XML does not allow from the metadata"
+            ),
+        ));
+    }
 
     let plans = plan_chapters(&sources, &parsed);
     let chapter_sources: HashMap<&str, Vec<usize>> =

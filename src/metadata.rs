@@ -58,6 +58,49 @@ impl Metadata {
     }
 }
 
+impl Metadata {
+    /// Removes the characters XML forbids from every value, which may come
+    /// from a YAML file, a flag or the page's form, and returns how many
+    /// were removed.
+    pub fn remove_forbidden_chars(&mut self) -> usize {
+        let mut removed = 0;
+        let mut clean = |text: &mut String| {
+            let before = text.chars().count();
+            text.retain(crate::xml::is_xml_char);
+            removed += before - text.chars().count();
+        };
+        for text in [
+            &mut self.title,
+            &mut self.subtitle,
+            &mut self.lang,
+            &mut self.date,
+            &mut self.identifier,
+            &mut self.publisher,
+            &mut self.rights,
+            &mut self.description,
+            &mut self.cover_image,
+            &mut self.page_progression_direction,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clean(text);
+        }
+        for list in [
+            &mut self.authors,
+            &mut self.contributors,
+            &mut self.subjects,
+            &mut self.css,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            list.iter_mut().for_each(&mut clean);
+        }
+        removed
+    }
+}
+
 /// Parses a YAML metadata block or file. `path` names its source, for
 /// messages and so that `cover-image` and `css` paths resolve relative to it.
 /// `first_line` is the line of the YAML's first line in that file.
@@ -501,6 +544,18 @@ mod tests {
         };
         assert_eq!(path, "ch1.md");
         assert!(line.is_some_and(|line| line >= 3), "line {line:?}");
+    }
+
+    #[test]
+    fn control_characters_removed_from_values() {
+        let mut metadata = Metadata {
+            title: Some("A\u{13}B".into()),
+            authors: Some(vec!["C\u{1}".into()]),
+            ..Metadata::default()
+        };
+        assert_eq!(metadata.remove_forbidden_chars(), 2);
+        assert_eq!(metadata.title.as_deref(), Some("AB"));
+        assert_eq!(metadata.authors, Some(vec!["C".to_string()]));
     }
 
     #[test]

@@ -57,3 +57,47 @@ fn script_scheme_in_style() {
         include_bytes!("fuzz-regressions/render-fragment-script-scheme-in-style.md"),
     );
 }
+
+/// The fuzzer's input arrived as a metadata file, whose values reached the
+/// title page with a control character in them.
+#[test]
+fn control_character_in_metadata_file() {
+    let bytes: &[u8] =
+        include_bytes!("fuzz-regressions/convert-control-character-in-metadata-file.md");
+    let book = Book {
+        files: vec![
+            InputFile {
+                path: "chapter.md".to_string(),
+                bytes: b"# Chapter\n".to_vec(),
+                modified: Some(0),
+            },
+            InputFile {
+                path: "meta.yaml".to_string(),
+                bytes: bytes.to_vec(),
+                modified: Some(0),
+            },
+        ],
+        chapters: None,
+    };
+    let options = Options {
+        metadata_file: Some("meta.yaml".to_string()),
+        ..Options::default()
+    };
+    let output = convert(&book, &options).expect("converts");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(output.epub)).expect("zip");
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let name = entry.name().expect("name").to_string();
+        if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut text).expect("UTF-8");
+            let options = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            };
+            if let Err(error) = roxmltree::Document::parse_with_options(&text, options) {
+                panic!("{name} is not well-formed XML: {error}");
+            }
+        }
+    }
+}
