@@ -326,6 +326,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     let mut warnings = Warnings::default();
     let files = FileIndex::new(book);
     let (sources, order_source) = chapter_order(book);
+    check_text_size(&files, &sources, options.max_text_bytes)?;
     let mut texts = Vec::with_capacity(sources.len());
     for path in &sources {
         let file = files

@@ -12,21 +12,37 @@
 
 import { ChapterList } from './chapters.js';
 import { Engine, EngineCancelled, EngineCrashed, EngineRejected, EngineUnavailable } from './engine.js';
-import { FileSet, filesFromInput, isMarkdownPath, readDroppedEntries, takeDroppedEntries } from './files.js';
+import {
+  FileSet,
+  TYPED_PATH,
+  filesFromInput,
+  findFileProblems,
+  isMarkdownPath,
+  readDroppedEntries,
+  takeDroppedEntries,
+} from './files.js';
 import { BookDetails } from './metadata.js';
 import {
   STATUS,
   countNoun,
   describeCrash,
   describeEngineError,
+  describeFileProblem,
   describeLoadFailure,
   describeNoMarkdown,
+  describeNothingAdded,
 } from './messages.js';
 import { startOfflineSupport } from './offline.js';
 import { Preview } from './preview.js';
 
 /** How long the editor must be still before its text is inspected, in milliseconds. */
 const TYPING_PAUSE_MS = 400;
+
+/**
+ * How long an inspection may run before #status shows that the files are
+ * being read, in milliseconds. Most take less, and would only make it flicker.
+ */
+const SLOW_INSPECTION_MS = 300;
 
 const ORDER_SOURCES = {
   given: 'In the order you set. Move chapters with the buttons, or drag them.',
@@ -85,6 +101,8 @@ let filesVersion = 0;
 let convertedVersion = -1;
 let typingTimer = 0;
 let downloadUrl = null;
+/** The page's warnings about the current files (see findFileProblems), as a promise. */
+let fileWarnings = Promise.resolve([]);
 
 elements.loadError.textContent = '';
 elements.loadError.classList.remove('fallback');
@@ -142,11 +160,18 @@ function setState(state) {
 function listenForFiles() {
   for (const input of [elements.filesInput, elements.folderInput]) {
     input.addEventListener('change', () => {
-      addFiles(filesFromInput(input));
+      addFiles(filesFromInput(input), input === elements.folderInput ? 'folder' : 'files');
       // Choosing the same files again must fire `change` again.
       input.value = '';
     });
   }
+
+  elements.fileList.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-remove]');
+    if (button) {
+      removeFile(button.dataset.remove);
+    }
+  });
 
   elements.editor.addEventListener('input', () => {
     clearTimeout(typingTimer);
@@ -194,9 +219,11 @@ function listenForFiles() {
     elements.dropZone.classList.remove('drag-over');
     const dropped = takeDroppedEntries(event.dataTransfer);
     readDroppedEntries(dropped)
-      .then(addFiles)
+      .then((files) => addFiles(files, 'drop'))
       .catch((error) => {
-        elements.error.textContent = `The dropped files could not be read (${error.name}: ${error.message}). Try choosing them with the file or folder button instead.`;
+        showError(
+          `The dropped files could not be read (${error.name}: ${error.message}). Try choosing them with the file or folder button instead.`,
+        );
       });
   });
 }
@@ -209,17 +236,45 @@ function takeTypedText() {
   filesChanged();
 }
 
-function addFiles(files) {
+/**
+ * Adds picked or dropped files; `source` is 'files', 'folder' or 'drop'.
+ * A folder or drop that adds nothing gets a message, because the page would
+ * otherwise look as if it had ignored the user.
+ */
+function addFiles(files, source) {
   const added = fileSet.add(files);
   if (added > 0) {
     filesChanged();
+    return;
   }
+  // The file picker returns at least one file unless the user cancels.
+  if (source !== 'files' || files.length > 0) {
+    const skipped = files.map((entry) => entry.path);
+    showNotice(describeNothingAdded(source, skipped));
+  }
+}
+
+function removeFile(path) {
+  const index = fileSet.entries().findIndex((entry) => entry.path === path);
+  fileSet.remove(path);
+  if (path === TYPED_PATH) {
+    clearTimeout(typingTimer);
+    typingTimer = 0;
+    elements.editor.value = '';
+  }
+  filesChanged();
+
+  // The pressed button is gone, so the focus moves to the next file's button, or to the previous one's.
+  const buttons = elements.fileList.querySelectorAll('button[data-remove]');
+  (buttons[Math.min(index, buttons.length - 1)] ?? elements.clear).focus();
 }
 
 function filesChanged() {
   filesVersion += 1;
   showFileList();
-  details.updateFileChoices(fileSet.entries().map((entry) => entry.path));
+  const entries = fileSet.entries();
+  details.updateFileChoices(entries.map((entry) => entry.path));
+  fileWarnings = findFileProblems(entries).then((problems) => problems.map(describeFileProblem));
   inspectFiles();
 }
 
@@ -232,7 +287,13 @@ function showFileList() {
       const item = document.createElement('li');
       const code = document.createElement('code');
       code.textContent = path;
-      item.append(code, ` (${formatSize(file.size)})`);
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove-file';
+      remove.dataset.remove = path;
+      remove.textContent = 'Remove';
+      remove.setAttribute('aria-label', `Remove ${path}`);
+      item.append(code, ` (${formatSize(file.size)}) `, remove);
       return item;
     }),
   );
@@ -259,8 +320,16 @@ async function inspectFiles() {
     return;
   }
 
+  const files = fileSet.toRequest();
+  const warningsOfFiles = fileWarnings;
+  const slowTimer = setTimeout(() => {
+    if (generation === inspectGeneration && mayReportInspection()) {
+      elements.status.textContent = STATUS.reading(files.length);
+    }
+  }, SLOW_INSPECTION_MS);
   try {
-    const inspection = await engine.request('inspect', fileSet.toRequest(), {});
+    const inspection = await engine.request('inspect', files, {});
+    const pageWarnings = await warningsOfFiles;
     if (generation !== inspectGeneration) {
       return;
     }
@@ -268,7 +337,7 @@ async function inspectFiles() {
     showChapters(inspection.orderSource);
     details.prefill(inspection.metadata);
     if (mayReportInspection()) {
-      showWarnings(inspection.warnings);
+      showWarnings([...pageWarnings, ...inspection.warnings]);
       clearError();
       elements.status.textContent =
         inspection.chapters.length > 0 ? STATUS.found(inspection.chapters.length) : STATUS.noChapters;
@@ -294,6 +363,8 @@ async function inspectFiles() {
       elements.status.textContent = STATUS.failed;
       setState('failed');
     }
+  } finally {
+    clearTimeout(slowTimer);
   }
 }
 
@@ -356,6 +427,7 @@ async function convertBook() {
   const generation = ++convertGeneration;
   const version = filesVersion;
   const files = fileSet.toRequest();
+  const warningsOfFiles = fileWarnings;
   converting = true;
   setState('busy');
   clearError();
@@ -369,11 +441,12 @@ async function convertBook() {
         elements.status.textContent = STATUS.converting;
       }
     });
+    const pageWarnings = await warningsOfFiles;
     if (generation !== convertGeneration) {
       return;
     }
     finishConversion(version);
-    showBook(result);
+    showBook(result, pageWarnings);
   } catch (error) {
     if (generation !== convertGeneration || error instanceof EngineCancelled) {
       return;
@@ -395,7 +468,8 @@ function finishConversion(version) {
   elements.convert.textContent = 'Make EPUB';
 }
 
-function showBook(result) {
+/** Offers the book for download and shows its warnings, after `pageWarnings`, and its preview. */
+function showBook(result, pageWarnings) {
   if (downloadUrl) {
     URL.revokeObjectURL(downloadUrl);
   }
@@ -417,9 +491,10 @@ function showBook(result) {
   );
   elements.missingSection.hidden = result.missingFiles.length === 0;
 
-  showWarnings(result.warnings);
+  const warnings = [...pageWarnings, ...result.warnings];
+  showWarnings(warnings);
   preview.show(result);
-  elements.status.textContent = STATUS.done(result.chapters.length, result.warnings.length);
+  elements.status.textContent = STATUS.done(result.chapters.length, warnings.length);
   setState('done');
 }
 
@@ -457,11 +532,28 @@ function showFailure(error) {
 }
 
 function showError(text) {
-  elements.error.textContent = text;
+  elements.error.replaceChildren(paragraph(text));
+}
+
+/**
+ * Adds a message about the user's last action below the error, if there
+ * is one, because that error still applies to the files on the page.
+ */
+function showNotice(text) {
+  elements.error.querySelector('.notice')?.remove();
+  const notice = paragraph(text);
+  notice.className = 'notice';
+  elements.error.append(notice);
+}
+
+function paragraph(text) {
+  const element = document.createElement('p');
+  element.textContent = text;
+  return element;
 }
 
 function clearError() {
-  elements.error.textContent = '';
+  elements.error.replaceChildren();
 }
 
 function formatSize(bytes) {

@@ -30,6 +30,12 @@ export function isStylesheetPath(path) {
   return extensionOf(path) === 'css';
 }
 
+/** The font formats a stylesheet may embed (font_media_type in src/styles.rs). */
+const FONT_EXTENSIONS = new Set(['woff', 'woff2', 'otf', 'ttf']);
+
+/** How many bytes of a file the binary check reads, as reject_binary in src/convert.rs does for chapters. */
+const BINARY_CHECK_BYTES = 8192;
+
 /** Hidden files and folders (.git, .DS_Store) are left out, as the engine does for chapters. */
 function isHidden(path) {
   return path.split('/').some((segment) => segment.startsWith('.'));
@@ -66,6 +72,15 @@ export class FileSet {
     this.#typed = { key: this.#nextKey++, path: TYPED_PATH, file };
   }
 
+  /** Removes the file at a path. The typed file's path removes the typed text. */
+  remove(path) {
+    if (this.#typed && path === TYPED_PATH) {
+      this.#typed = null;
+      return;
+    }
+    this.#entries.delete(path);
+  }
+
   clear() {
     this.#entries.clear();
     this.#typed = null;
@@ -97,6 +112,77 @@ export class FileSet {
   /** Returns the files in the form the engine worker takes. */
   toRequest() {
     return this.entries().map(({ key, path, file }) => ({ key, path, file, modified: file.lastModified }));
+  }
+}
+
+/** Each checked File's problem ('empty', 'binary' or null), so a file is read once however often the set changes. */
+const problemsByFile = new WeakMap();
+
+/**
+ * Finds the files the book cannot use that the engine does not report
+ * itself: empty files, and binary files that are not an image, font or
+ * stylesheet (an unused file is no error to the engine). Returns
+ * `[{ path, problem }]` with `problem` 'empty' or 'binary'. Reads at most
+ * BINARY_CHECK_BYTES of each file, asynchronously.
+ */
+export async function findFileProblems(entries) {
+  const problems = [];
+  for (const { path, file } of entries) {
+    if (!problemsByFile.has(file)) {
+      problemsByFile.set(file, await findProblem(path, file));
+    }
+    const problem = problemsByFile.get(file);
+    if (problem) {
+      problems.push({ path, problem });
+    }
+  }
+  return problems;
+}
+
+async function findProblem(path, file) {
+  if (file.size === 0) {
+    return 'empty';
+  }
+  // The engine reports a Markdown file it cannot read, and an image it
+  // cannot use (a BMP, say) where a chapter shows it. Other text files may
+  // be pulled in by {{#include}}.
+  const image = isImagePath(path) || file.type.startsWith('image/');
+  if (isMarkdownPath(path) || image || isStylesheetPath(path) || FONT_EXTENSIONS.has(extensionOf(path))) {
+    return null;
+  }
+
+  let head;
+  try {
+    head = new Uint8Array(await file.slice(0, BINARY_CHECK_BYTES).arrayBuffer());
+  } catch {
+    // The worker reports a file that cannot be read, with what to do.
+    return null;
+  }
+  return looksBinary(head) ? 'binary' : null;
+}
+
+/**
+ * Applies the engine's test for a binary chapter (reject_binary in
+ * src/convert.rs). UTF-16 with a byte order mark is text. Otherwise more
+ * than 8 NUL bytes, or any NUL in bytes that are not UTF-8, mean binary.
+ */
+function looksBinary(head) {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    return false;
+  }
+  const nulCount = head.reduce((count, byte) => count + (byte === 0 ? 1 : 0), 0);
+  if (nulCount === 0) {
+    return false;
+  }
+  if (nulCount > 8) {
+    return true;
+  }
+  try {
+    // `stream` accepts a character cut off at the end of the head.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return false;
+  } catch {
+    return true;
   }
 }
 

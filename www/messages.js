@@ -1,6 +1,8 @@
 // The page's messages to the user, in one place. Each failure message
 // states what happened and what to do next.
 
+import { isMarkdownPath } from './files.js';
+
 /** Explanations of a converter that could not start, by the reason key the page or worker reports. */
 export const LOAD_FAILURES = {
   'file-url':
@@ -45,6 +47,44 @@ export function describeNoMarkdown(paths) {
   const firstPaths = paths.slice(0, 5).join(', ');
   const more = paths.length > 5 ? ` and ${countNoun(paths.length - 5, 'more file')}` : '';
   return `None of the files you added (${firstPaths}${more}) is a Markdown file: chapters come from .md files.`;
+}
+
+/**
+ * Returns the page's warning about a file the book cannot use, found by
+ * findFileProblems in files.js, in the engine's form: `{ file, line, text }`
+ * with the text as the command line prints a warning.
+ */
+export function describeFileProblem({ path, problem }) {
+  let message;
+  if (problem === 'binary') {
+    message =
+      'the file is binary and not an image (JPEG, PNG, GIF, WebP or SVG), font or stylesheet, so the book leaves it out; ' +
+      'remove it from the list of files, or add the file you meant';
+  } else if (isMarkdownPath(path)) {
+    message = 'the file is empty, so it adds no text to the book; add text to it, or remove it from the list of files';
+  } else {
+    message = 'the file is empty, so the book cannot use it; remove it from the list of files, or add the file you meant';
+  }
+  return { file: path, line: null, text: `${path}: warning: ${message}` };
+}
+
+/**
+ * Returns the text shown when a pick or drop added no file: `source` is
+ * 'folder' or 'drop', and `skipped` the paths of the hidden files left out.
+ */
+export function describeNothingAdded(source, skipped) {
+  if (skipped.length > 0) {
+    const named = skipped.slice(0, 5).join(', ');
+    const more = skipped.length > 5 ? ` and ${countNoun(skipped.length - 5, 'more')}` : '';
+    return (
+      `No files were added: Quire leaves out hidden files and folders, whose names start with a dot, ` +
+      `and those were the only ones (${named}${more}). Choose the book's Markdown files or the folder that contains them.`
+    );
+  }
+  if (source === 'drop') {
+    return "No files were added: what you dropped contains no files. Drop the book's Markdown files or the folder that contains them.";
+  }
+  return "No files were added: the folder you chose is empty. Choose the folder that contains the book's Markdown files.";
 }
 
 /** Returns the text shown when the engine panicked and had to be restarted. */

@@ -5,7 +5,16 @@
 //
 // scripts/build-www.sh writes build-info.js with the asset list and a
 // VERSION hashed from their contents, so any change to an asset installs a
-// new worker. A new worker waits until the page sends 'skip-waiting'.
+// new worker. A new worker waits until the page sends 'skip-waiting', which
+// offline.js does only when the user presses Reload, or until no page of the
+// old version is open.
+//
+// On activation the worker also claims the open pages that no worker
+// controls: a first visit, or a page loaded with a hard reload. Those pages
+// came from the server this worker has just cached its files from, so a
+// first visit works offline without a reload. Pages that an older worker
+// controls are not claimed. They move to this worker when it activates, and
+// while any of them is open that happens only after a user presses Reload.
 
 import { ASSETS, VERSION } from './build-info.js';
 
@@ -17,7 +26,7 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(deleteOldCaches());
+  event.waitUntil(Promise.all([deleteOldCaches(), self.clients.claim()]));
 });
 
 self.addEventListener('message', (event) => {

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { siteTest } from './lib/fixture.js';
-import { chooseFolder, openApp, textOf, waitForChapters, waitForState } from './lib/page.js';
+import { chooseFolder, convertAndDownload, openApp, textOf, waitForChapters, waitForState } from './lib/page.js';
 import { REPO_ROOT, testInput } from './lib/paths.js';
 
 siteTest('page opens and converter starts', async ({ server, page }) => {
@@ -41,13 +41,27 @@ siteTest('every form control has a label', async ({ server, page }) => {
   assert.deepEqual(unlabelled, [], 'controls without a label or accessible name');
 });
 
-siteTest('sample book screenshot for README', async ({ server, page }) => {
+siteTest('sample book screenshot for README', async ({ server, page, artifacts }) => {
+  // The page in use: the sample book converted, with its chapters, the
+  // details read from its metadata, its warnings and a chapter's preview.
   await openApp(page, server);
   await chooseFolder(page, testInput('books/sample'));
   await waitForChapters(page, 2);
   await waitForState(page, 'ready');
+  await convertAndDownload(page, artifacts);
+
+  assert.equal(await page.locator('#title').inputValue(), 'A Sample & Its <Tests>', '#title from the metadata');
+  assert.ok((await page.locator('#warnings > li').count()) > 0, '#warnings lists the sample\'s warnings');
+  const preview = page.locator('#preview');
+  await preview.getByText('Getting Started').first().waitFor();
+  const brokenImages = await preview.evaluate(async (host) => {
+    const images = [...host.shadowRoot.querySelectorAll('img')];
+    await Promise.all(images.map((image) => image.decode().catch(() => null)));
+    return images.filter((image) => image.naturalWidth === 0).map((image) => image.alt);
+  });
+  assert.deepEqual(brokenImages, [], 'images in the preview that did not load');
 
   const docs = join(REPO_ROOT, 'docs');
   await mkdir(docs, { recursive: true });
-  await page.screenshot({ path: join(docs, 'screenshot.png') });
+  await page.screenshot({ path: join(docs, 'screenshot.png'), fullPage: true });
 });

@@ -23,7 +23,7 @@ const CHROMIUM_ARGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
-/** The viewport of every page, which is also the README screenshot's size. */
+/** The viewport of every page. The README screenshot has its width and the whole page's height. */
 export const VIEWPORT = { width: 1280, height: 800 };
 
 /** Name of the function the init script calls for each CSP violation. */

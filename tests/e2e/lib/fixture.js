@@ -1,14 +1,15 @@
 // The test wrapper every e2e test uses. Each test file gets one nginx for
-// all its tests, and each test gets its own Chromium profile. A test fails
+// all its tests, unless a test serves its own copy of the site, and each
+// test gets its own Chromium profile. A test fails
 // when its steps fail or when the browser recorded any problem (see
 // browser.js), and a screenshot of every failed test is kept.
 
 import { after, test } from 'node:test';
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { launchBrowser } from './browser.js';
-import { ARTIFACTS_DIR } from './paths.js';
+import { ARTIFACTS_DIR, REPO_ROOT } from './paths.js';
 import { startServer } from './server.js';
 
 let serverPromise = null;
@@ -27,23 +28,42 @@ export function sharedServer() {
 }
 
 /**
- * Defines a test that gets `{ server, session, page, artifacts, t }`:
- * the running server, the browser session, its page (not yet navigated)
- * and a folder for the test's files.
+ * Defines a test that gets `{ server, site, session, page, artifacts, t }`:
+ * the running server, the folder it serves, the browser session, its page
+ * (not yet navigated) and a folder for the test's files.
+ *
+ * With `ownSite: true` the test gets a copy of dist/ in its folder, served
+ * by its own nginx, so it may change the site (deploy a new version, say)
+ * without affecting other tests.
  */
-export function siteTest(name, body, options = {}) {
+export function siteTest(name, body, { ownSite = false, ...options } = {}) {
   test(name, options, async (t) => {
-    const server = await sharedServer();
     // Files left by an earlier run would be mistaken for this run's.
     const artifacts = join(ARTIFACTS_DIR, slug(name));
     await rm(artifacts, { recursive: true, force: true });
     await mkdir(artifacts, { recursive: true });
 
-    const session = await launchBrowser(server);
+    let site = join(REPO_ROOT, 'dist');
+    let ownServer = null;
+    if (ownSite) {
+      const copy = join(artifacts, 'site');
+      await cp(site, copy, { recursive: true });
+      site = copy;
+      ownServer = await startServer(site);
+    }
+    const server = ownServer ?? (await sharedServer());
+
+    let session;
+    try {
+      session = await launchBrowser(server);
+    } catch (error) {
+      await ownServer?.stop();
+      throw error;
+    }
     const page = await session.page();
     let failure = null;
     try {
-      await body({ server, session, page, artifacts, t });
+      await body({ server, site, session, page, artifacts, t });
     } catch (error) {
       failure = error;
       await page
@@ -51,7 +71,7 @@ export function siteTest(name, body, options = {}) {
         .then(() => t.diagnostic(`screenshot of the failure: ${join(artifacts, 'failure.png')}`))
         .catch(() => {});
     } finally {
-      await session.close();
+      await session.close().finally(() => ownServer?.stop());
     }
 
     for (const line of session.expectedFailures) {

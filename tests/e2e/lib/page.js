@@ -75,6 +75,19 @@ export async function chooseFiles(page, files) {
   await page.locator('#files').setInputFiles(files);
 }
 
+/** Removes one file with its Remove button in the list of files, opening the list first if it is closed. */
+export async function removeFile(page, path) {
+  if (!(await page.locator('#file-details').evaluate((details) => details.open))) {
+    await page.locator('#file-summary').click();
+  }
+  await page.locator('#file-list').getByRole('button', { name: `Remove ${path}`, exact: true }).click();
+}
+
+/** Returns the paths in the list of files, in the order shown. */
+export async function filePaths(page) {
+  return page.locator('#file-list > li > code').allInnerTexts();
+}
+
 /** Returns the paths of the chapter list in the order shown. */
 export async function chapterPaths(page) {
   return page.locator('#chapters > li').evaluateAll((items) => items.map((item) => item.dataset.path));

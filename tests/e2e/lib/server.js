@@ -19,12 +19,13 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /**
- * Starts `scripts/serve.sh dist 127.0.0.1:PORT` and waits until /healthz
- * returns 200. The script runs as the leader of its own process group, so
- * `stop()` signals bubblewrap and nginx together.
+ * Starts `scripts/serve.sh ROOT 127.0.0.1:PORT` and waits until /healthz
+ * returns 200. ROOT is the built site, dist/ unless a test serves a copy.
+ * The script runs as the leader of its own process group, so `stop()`
+ * signals bubblewrap and nginx together.
  */
-export async function startServer() {
-  const indexPath = join(REPO_ROOT, 'dist', 'index.html');
+export async function startServer(root = join(REPO_ROOT, 'dist')) {
+  const indexPath = join(root, 'index.html');
   if (!existsSync(indexPath)) {
     throw new Error(`${indexPath} not found; build the page first with scripts/build-www.sh`);
   }
@@ -38,7 +39,7 @@ export async function startServer() {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   const logPath = join(ARTIFACTS_DIR, `nginx-${port}.log`);
   const log = openSync(logPath, 'w');
-  const child = spawn(join(REPO_ROOT, 'scripts', 'serve.sh'), ['dist', address], {
+  const child = spawn(join(REPO_ROOT, 'scripts', 'serve.sh'), [root, address], {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', log, log],
