@@ -281,7 +281,7 @@ pub fn expand_includes(
     }
 }
 
-/// Expands the directives of one line of `file` into `out`. `stack` holds
+/// Expands the directives of one line of `file` into `out`. `stack` lists
 /// the files being included, outermost first, to detect cycles.
 #[allow(clippy::too_many_arguments)]
 fn expand_line(
@@ -401,7 +401,7 @@ fn read_include(
     Some(out)
 }
 
-/// Selects the lines an include asks for: all (`None` or empty), a line
+/// Selects the lines an include requests: all (`None` or empty), a line
 /// range (`10`, `10:20`, `10:`, `:20`), or an anchor's lines (`name`). Lines
 /// that mark anchors are always dropped.
 fn select_lines(text: &str, selector: Option<&str>) -> Result<String, String> {

@@ -38,7 +38,7 @@ fn check(name: &str, bytes: &[u8]) {
         }],
         chapters: None,
     };
-    // An error is an acceptable answer; a panic is not.
+    // An error is an acceptable result, but a panic is not.
     let _ = convert(&book, &Options::default());
 }
 

@@ -121,8 +121,8 @@ fn problems(name: &str, text: &str) -> Vec<String> {
         Err(error) => return vec![format!("{name}: not well-formed XML: {error}")],
     };
     let mut found = Vec::new();
-    // The head holds Quire's own stylesheet links; everything from the
-    // chapter is in the body (or is the fragment's root).
+    // The head contains Quire's own stylesheet links. Everything from the
+    // chapter is in the body, or is the fragment's root.
     let body = document
         .descendants()
         .find(|node| node.has_tag_name("body"))

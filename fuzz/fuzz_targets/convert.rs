@@ -1,7 +1,7 @@
-//! Any bytes as a chapter, and the same bytes as an image, an SVG, a
-//! stylesheet and a metadata file that a fixed chapter uses: each
-//! conversion returns an error or a book whose every content document is
-//! well-formed and safe. It never panics or hangs.
+//! Any bytes as a chapter, and the same bytes as the image, SVG,
+//! stylesheet and metadata file of a fixed chapter. Each conversion returns
+//! an error or a book whose every content document is well-formed and safe.
+//! It never panics or hangs.
 #![no_main]
 
 use std::io::Read;
