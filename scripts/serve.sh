@@ -36,9 +36,13 @@ cp security-headers.conf "$conf_dir/"
 chmod -R a+rX "$conf_dir" "$root"
 
 echo "serve: serving $root on http://$listen/ (nginx as uid 101, read-only /, tmpfs /tmp, no capabilities)" >&2
+# The root and the configuration are bound again after the tmpfs, so a
+# checkout under /tmp (as CI may use) is still visible to nginx.
 exec bwrap \
     --ro-bind / / \
     --tmpfs /tmp \
+    --ro-bind "$root" "$root" \
+    --ro-bind "$conf_dir" "$conf_dir" \
     --dev /dev \
     --proc /proc \
     --unshare-user --unshare-pid --unshare-ipc --unshare-uts \

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { resolve, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { send } from './http.js';
@@ -84,11 +84,15 @@ export async function startTlsServer(root) {
   writeFileSync(configPath, config);
   await copyFile(join(REPO_ROOT, 'security-headers.conf'), join(dir, 'security-headers.conf'));
 
-  // The same sandbox as the exec line of scripts/serve.sh.
+  // The same sandbox as the exec line of scripts/serve.sh, with the site
+  // and this configuration bound again after the tmpfs, so a checkout
+  // under /tmp still works.
   const command = [
     'bwrap',
     '--ro-bind', '/', '/',
     '--tmpfs', '/tmp',
+    '--ro-bind', resolve(root), resolve(root),
+    '--ro-bind', dir, dir,
     '--dev', '/dev',
     '--proc', '/proc',
     '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
