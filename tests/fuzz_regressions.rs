@@ -101,3 +101,13 @@ fn control_character_in_metadata_file() {
         }
     }
 }
+
+/// A script scheme in alt text is text, not a URL: the fuzzer's checker
+/// once took it for one. The alt text is kept, and no URL carries it.
+#[test]
+fn script_scheme_in_alt_text() {
+    check(
+        "render-fragment-script-scheme-in-alt.md",
+        include_bytes!("fuzz-regressions/render-fragment-script-scheme-in-alt.md"),
+    );
+}

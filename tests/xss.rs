@@ -146,8 +146,14 @@ fn problems(name: &str, text: &str) -> Vec<String> {
             if attribute_name.starts_with("on") {
                 found.push(format!("{name}: {attribute_name} on <{element}>"));
             }
+            // Alt and title text may say anything; only the attributes a
+            // reading system follows or loads are URLs.
+            let is_url = matches!(
+                attribute_name.as_str(),
+                "href" | "src" | "action" | "data" | "poster" | "cite"
+            ) || attribute_name.ends_with(":href");
             for scheme in ["javascript:", "vbscript:", "data:text/html"] {
-                if value.starts_with(scheme) {
+                if is_url && value.starts_with(scheme) {
                     found.push(format!(
                         "{name}: {scheme} URL in {attribute_name} on <{element}>"
                     ));
