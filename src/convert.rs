@@ -726,7 +726,7 @@ fn choose_language(
     texts: &[String],
     warnings: &mut Warnings,
 ) -> String {
-    const HOW: &str = "set it with --lang or a `lang:` line in the metadata";
+    const HOW: &str = "set the language with --lang, a `lang:` line in the metadata, or the Language field on the page";
     if let Some(lang) = &metadata.lang {
         if is_valid_language_tag(lang) {
             return lang.clone();
