@@ -51,18 +51,18 @@ fn next_candidate(text: &str, from: usize) -> Option<usize> {
 
 fn match_url_at(text: &str, start: usize) -> Option<(usize, usize, String)> {
     let rest = &text[start..];
-    let lower: String = rest
-        .chars()
-        .take(8)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let (scheme_len, prefix) = if lower.starts_with("https://") {
+    // Compared as bytes, without allocating: this runs for most words.
+    let starts_with = |prefix: &str| {
+        rest.len() >= prefix.len()
+            && rest.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    let (scheme_len, prefix) = if starts_with("https://") {
         (8, "")
-    } else if lower.starts_with("http://") {
+    } else if starts_with("http://") {
         (7, "")
-    } else if lower.starts_with("ftp://") {
+    } else if starts_with("ftp://") {
         (6, "")
-    } else if lower.starts_with("www.") {
+    } else if starts_with("www.") {
         (0, "http://")
     } else {
         return None;

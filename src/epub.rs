@@ -31,9 +31,11 @@ pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
     .map_err(zip_error)?;
     zip.write_all(b"application/epub+zip").map_err(io_error)?;
 
+    // Level 6, zlib's default: level 9 took 43% of the time on the Rust
+    // book for an EPUB only 1.2% smaller.
     let deflated = fixed
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
+        .compression_level(Some(6));
     for (name, bytes) in entries {
         zip.start_file(name.as_str(), deflated).map_err(zip_error)?;
         zip.write_all(bytes).map_err(io_error)?;
