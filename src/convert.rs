@@ -445,7 +445,7 @@ fn check_text_size(
 }
 
 /// Rejects a chapter file that is an image or other binary file, with a
-/// message that says so rather than one about text encodings.
+/// message about that rather than about text encodings.
 fn reject_binary(path: &str, bytes: &[u8]) -> Result<(), Error> {
     let kind = match sniff(bytes) {
         Some(crate::images::ImageType::Svg) | None => None,
@@ -460,7 +460,7 @@ fn reject_binary(path: &str, bytes: &[u8]) -> Result<(), Error> {
         let head = &bytes[..bytes.len().min(8192)];
         let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
         // A stray NUL in otherwise valid text is removed later with a
-        // warning; many of them, or one in bytes that are not UTF-8, mean
+        // warning. Many of them, or one in bytes that are not UTF-8, mean
         // a binary file.
         let nul_count = head.iter().filter(|byte| **byte == 0).count();
         let valid_utf8 = match std::str::from_utf8(head) {
