@@ -244,10 +244,23 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     let (stylesheets, resources, css_files) =
         styles::collect(&files, &metadata, &mut images, &mut warnings)?;
 
-    let identifier = metadata
-        .identifier
-        .clone()
-        .unwrap_or_else(|| content_uuid(book, &metadata, options));
+    let identifier = metadata.identifier.clone().unwrap_or_else(|| {
+        // The book's content: the chapters after includes, the images
+        // and stylesheets it uses, and the metadata and options.
+        let mut parts: Vec<&[u8]> = texts.iter().map(|text| text.as_bytes()).collect();
+        parts.extend(
+            images
+                .images
+                .iter()
+                .filter_map(|image| files.get(&image.source))
+                .map(|file| file.bytes.as_slice()),
+        );
+        parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
+        parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
+        let settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        parts.push(settings.as_bytes());
+        content_uuid(&parts)
+    });
     let modified_seconds = options
         .source_date_epoch
         .or_else(|| book.files.iter().filter_map(|file| file.modified).max())
@@ -839,21 +852,29 @@ fn store_cover(
     Ok(image.id.clone())
 }
 
-/// Derives a UUID from the book's content, so the same files and options
-/// give the same identifier: SHA-1 as in a version 5 UUID.
-fn content_uuid(book: &Book, metadata: &Metadata, options: &Options) -> String {
-    let mut hasher = sha1_smol::Sha1::new();
-    let mut files: Vec<_> = book.files.iter().collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for file in files {
-        hasher.update(file.path.as_bytes());
-        hasher.update(&[0]);
-        hasher.update(&(file.bytes.len() as u64).to_le_bytes());
-        hasher.update(&file.bytes);
+/// Derives a UUID from the book's content, so the same content and
+/// options give the same identifier. The hash is 128-bit FNV-1a: the id
+/// needs to be stable and distinct, not secret, and a cryptographic hash
+/// would add to the WebAssembly module's size.
+fn content_uuid(parts: &[&[u8]]) -> String {
+    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
+    const PRIME: u128 = 0x0000000001000000000000000000013b;
+    let mut hash = OFFSET;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u128::from(*byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    for part in parts {
+        // The length keeps ["ab", "c"] apart from ["a", "bc"].
+        feed(&(part.len() as u64).to_le_bytes());
+        feed(part);
     }
-    hasher.update(format!("{metadata:?}{}{}", options.toc_depth, options.smart).as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&hasher.digest().bytes()[..16]);
+
+    let mut bytes = hash.to_be_bytes();
+    // Version 5 and the RFC 4122 variant, so the result reads as a
+    // name-based UUID.
     bytes[6] = (bytes[6] & 0x0F) | 0x50;
     bytes[8] = (bytes[8] & 0x3F) | 0x80;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -987,4 +1008,20 @@ fn sort_warnings(mut warnings: Vec<Warning>, sources: &[String]) -> Vec<Warning>
         (file, warning.line.unwrap_or(0))
     });
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_uuid_stable_and_distinct() {
+        let first = content_uuid(&[b"chapter one", b"image"]);
+        assert_eq!(first, content_uuid(&[b"chapter one", b"image"]));
+        assert_ne!(first, content_uuid(&[b"chapter one", b"imagf"]));
+        assert_ne!(content_uuid(&[b"ab", b"c"]), content_uuid(&[b"a", b"bc"]));
+        assert!(first.starts_with("urn:uuid:"), "{first}");
+        assert_eq!(first.len(), "urn:uuid:".len() + 36);
+        assert_eq!(&first[23..24], "5", "version 5: {first}");
+    }
 }
