@@ -732,7 +732,7 @@ impl Resolver for BookResolver<'_> {
 
 /// Decides the book's language: the metadata's if it is a valid tag, else
 /// a guess from the script, else `en`. Anything but a valid given tag comes
-/// with a warning that tells how to set it.
+/// with a warning that explains how to set it.
 fn choose_language(
     metadata: &Metadata,
     first_source: &str,

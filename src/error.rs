@@ -5,7 +5,7 @@ use std::fmt;
 use std::ops::Deref;
 
 /// A problem in the user's files that Quire worked around. The book is
-/// still made, and the message tells what happened and what Quire did.
+/// still made, and the message describes what happened and what Quire did.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Warning {
     /// The input file the problem is in, as the book names it.

@@ -3,7 +3,7 @@
 //! The page's worker calls these functions with plain objects and
 //! `Uint8Array`s, converted with serde-wasm-bindgen, and gets plain objects
 //! back. Every failure reaches JavaScript as an `Error` carrying the
-//! engine's message; a panic is recorded by a hook so the worker can show
+//! engine's message. A panic is recorded by a hook, so the worker can show
 //! it after the module traps (release builds abort on panic).
 //!
 //! ```js

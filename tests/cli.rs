@@ -168,7 +168,8 @@ fn flags_set_metadata_cover_and_css() {
         opf.contains("<dc:title id=\"title\">T &amp; U</dc:title>"),
         "flags override YAML: {opf}"
     );
-    assert!(opf.contains(">A</dc:creator>") && opf.contains(">B</dc:creator>"));
+    assert!(opf.contains(">A</dc:creator>"), "{opf}");
+    assert!(opf.contains(">B</dc:creator>"), "{opf}");
     assert!(opf.contains("<dc:language>de</dc:language>"));
     assert!(opf.contains("properties=\"cover-image\""));
     assert!(

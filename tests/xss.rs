@@ -146,7 +146,7 @@ fn problems(name: &str, text: &str) -> Vec<String> {
             if attribute_name.starts_with("on") {
                 found.push(format!("{name}: {attribute_name} on <{element}>"));
             }
-            // Alt and title text may say anything; only the attributes a
+            // Alt and title text may contain anything. Only the attributes a
             // reading system follows or loads are URLs.
             let is_url = matches!(
                 attribute_name.as_str(),

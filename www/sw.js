@@ -46,9 +46,8 @@ self.addEventListener('fetch', (event) => {
 async function precache() {
   const cache = await caches.open(CACHE_NAME);
   // 'no-cache' revalidates every copy in the HTTP cache with the server, so
-  // an old copy of an asset never lands in a new version's cache, while a
-  // file the page has just loaded comes back as a 304 instead of being
-  // downloaded a second time.
+  // an old copy of an asset never lands in a new version's cache. A file the
+  // page has just loaded comes back as a 304 instead of a second download.
   await cache.addAll(ASSETS.map((url) => new Request(url, { cache: 'no-cache' })));
 }
 

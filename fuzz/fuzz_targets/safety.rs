@@ -47,7 +47,7 @@ pub fn assert_safe(name: &str, xhtml: &str) {
                 .filter(|c| !c.is_whitespace() && !c.is_control())
                 .collect::<String>()
                 .to_ascii_lowercase();
-            // Text attributes such as alt and title may say anything; only
+            // Text attributes such as alt and title may contain anything. Only
             // attributes a reading system follows or loads are URLs.
             let is_url = matches!(
                 attribute_name.as_str(),
