@@ -122,7 +122,7 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
             if depth < footnote_depth {
                 in_footnote = None;
             } else {
-                push_merged(footnotes.entry(label).or_default(), event, range);
+                footnotes.entry(label).or_default().push((event, range));
             }
             continue;
         }
@@ -149,7 +149,7 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
             _ => {}
         }
         let chapter = chapters.last_mut().expect("starts with one chapter");
-        push_merged(chapter, event, range);
+        chapter.push((event, range));
     }
 
     if chapters.len() > 1 && chapters[0].is_empty() {
@@ -165,13 +165,6 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
         footnotes,
         metadata,
     }
-}
-
-/// Appends an event. Consecutive text events are joined afterwards by
-/// `join_text_runs`, so that text the parser split at special characters
-/// reads as one run (for autolinks).
-fn push_merged<'a>(events: &mut Events<'a>, event: Event<'a>, range: Range<usize>) {
-    events.push((event, range));
 }
 
 /// Joins each run of consecutive text events into one, in linear time: a

@@ -201,7 +201,7 @@ pub struct TocEntry {
 pub fn toc_entries(chapters: &[ChapterDocument], toc_depth: u8) -> Vec<TocEntry> {
     // Path of indexes from the root to the last entry added, with its level.
     let mut roots: Vec<TocEntry> = Vec::new();
-    let mut open: Vec<u8> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
 
     for chapter in chapters {
         let mut items: Vec<(u8, String, String)> = Vec::new();
@@ -227,23 +227,12 @@ pub fn toc_entries(chapters: &[ChapterDocument], toc_depth: u8) -> Vec<TocEntry>
         }
 
         for (level, label, href) in items {
-            while open.last().is_some_and(|last| *last >= level) {
-                open.pop();
-            }
             let entry = TocEntry {
                 label,
                 href,
                 children: Vec::new(),
             };
-            let mut siblings = &mut roots;
-            for _ in 0..open.len() {
-                siblings = &mut siblings
-                    .last_mut()
-                    .expect("open levels have entries")
-                    .children;
-            }
-            siblings.push(entry);
-            open.push(level);
+            insert_nested(&mut roots, &mut open, usize::from(level), entry);
         }
     }
     roots
@@ -299,18 +288,7 @@ pub fn toc_from_summary(
             }
             SummaryItem::Draft { .. } => continue,
         };
-        while open.last().is_some_and(|last| *last >= depth) {
-            open.pop();
-        }
-        let mut siblings = &mut roots;
-        for _ in 0..open.len() {
-            siblings = &mut siblings
-                .last_mut()
-                .expect("open depths have entries")
-                .children;
-        }
-        siblings.push(entry);
-        open.push(depth);
+        insert_nested(&mut roots, &mut open, depth, entry);
     }
     roots
 }
@@ -319,31 +297,39 @@ pub fn toc_from_summary(
 /// `toc_depth`.
 fn heading_children(chapter: &ChapterDocument, toc_depth: u8) -> Vec<TocEntry> {
     let mut roots: Vec<TocEntry> = Vec::new();
-    let mut open: Vec<u8> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
     for heading in chapter
         .headings
         .iter()
         .skip(1)
         .filter(|heading| heading.level <= toc_depth)
     {
-        while open.last().is_some_and(|last| *last >= heading.level) {
-            open.pop();
-        }
-        let mut siblings = &mut roots;
-        for _ in 0..open.len() {
-            siblings = &mut siblings
-                .last_mut()
-                .expect("open levels have entries")
-                .children;
-        }
-        siblings.push(TocEntry {
+        let entry = TocEntry {
             label: non_empty(&heading.text, &chapter.title),
             href: format!("{}#{}", chapter.href, heading.id),
             children: Vec::new(),
-        });
-        open.push(heading.level);
+        };
+        insert_nested(&mut roots, &mut open, usize::from(heading.level), entry);
     }
     roots
+}
+
+/// Adds `entry` at `level` to a tree built in document order: it becomes a
+/// child of the last entry with a lower level, or a root. `open` holds the
+/// levels of the path from the roots to the last entry added.
+fn insert_nested(roots: &mut Vec<TocEntry>, open: &mut Vec<usize>, level: usize, entry: TocEntry) {
+    while open.last().is_some_and(|last| *last >= level) {
+        open.pop();
+    }
+    let mut siblings = roots;
+    for _ in 0..open.len() {
+        siblings = &mut siblings
+            .last_mut()
+            .expect("open levels have entries")
+            .children;
+    }
+    siblings.push(entry);
+    open.push(level);
 }
 
 fn non_empty(text: &str, fallback: &str) -> String {
