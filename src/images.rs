@@ -89,9 +89,9 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     }
 }
 
-/// Returns why an SVG image cannot go into a book as is, if it cannot: it
-/// must run no script and load nothing from outside the book, and its tags
-/// must nest, or reading systems and EPUBCheck reject the whole book.
+/// Returns why an SVG image cannot go into a book as is, if it cannot. It
+/// must run no script, load nothing from outside the book, and nest its
+/// tags, or reading systems and EPUBCheck reject the whole book.
 ///
 /// NOTE: this reads the SVG with the HTML tokenizer the sanitiser already
 /// uses, to keep the WebAssembly module small, so it checks tag nesting and

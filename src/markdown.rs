@@ -167,8 +167,10 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
     }
 }
 
-/// Joins each run of consecutive text events into one, in linear time: a
-/// long paragraph can arrive as millions of pieces.
+/// Joins each run of consecutive text events into one, so text the parser
+/// split at special characters reads as one run for the autolink search.
+/// It works in linear time, since a long paragraph can arrive as millions
+/// of pieces.
 fn join_text_runs(events: Events<'_>) -> Events<'_> {
     let mut joined: Events<'_> = Vec::with_capacity(events.len());
     let mut run: Option<(String, Range<usize>)> = None;
