@@ -6,6 +6,10 @@ use std::io::Read;
 
 use quire::{Book, InputFile, Options, convert};
 
+#[path = "common/safety.rs"]
+mod safety;
+use safety::problems;
+
 /// Each vector is written into a chapter of its own, in raw HTML or in
 /// Markdown, exactly as an attacker would try it.
 const VECTORS: &[&str] = &[
@@ -88,12 +92,6 @@ const VECTORS: &[&str] = &[
     "![x\" onerror=\"alert(1)](x.png)",
 ];
 
-/// Elements that must never reach a book.
-const FORBIDDEN_ELEMENTS: &[&str] = &[
-    "script", "iframe", "frame", "object", "embed", "form", "input", "button", "base", "style",
-    "link", "template", "noscript",
-];
-
 fn book_of(vectors: &[&str]) -> Book {
     let files = vectors
         .iter()
@@ -108,65 +106,6 @@ fn book_of(vectors: &[&str]) -> Book {
         files,
         chapters: None,
     }
-}
-
-/// Returns the problems that make a content document unsafe.
-fn problems(name: &str, text: &str) -> Vec<String> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let document = match roxmltree::Document::parse_with_options(text, options) {
-        Ok(document) => document,
-        Err(error) => return vec![format!("{name}: not well-formed XML: {error}")],
-    };
-    let mut found = Vec::new();
-    // The head contains Quire's own stylesheet links. Everything from the
-    // chapter is in the body, or is the fragment's root.
-    let body = document
-        .descendants()
-        .find(|node| node.has_tag_name("body"))
-        .unwrap_or(document.root_element());
-    for node in body.descendants().filter(roxmltree::Node::is_element) {
-        let element = node.tag_name().name().to_ascii_lowercase();
-        if FORBIDDEN_ELEMENTS.contains(&element.as_str()) {
-            found.push(format!("{name}: <{element}> element"));
-        }
-        if element == "meta" && node.attribute("http-equiv").is_some() {
-            found.push(format!("{name}: <meta http-equiv>"));
-        }
-        for attribute in node.attributes() {
-            let attribute_name = attribute.name().to_ascii_lowercase();
-            let value: String = attribute
-                .value()
-                .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_control())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if attribute_name.starts_with("on") {
-                found.push(format!("{name}: {attribute_name} on <{element}>"));
-            }
-            // Alt and title text may contain anything. Only the attributes a
-            // reading system follows or loads are URLs.
-            let is_url = matches!(
-                attribute_name.as_str(),
-                "href" | "src" | "action" | "data" | "poster" | "cite"
-            ) || attribute_name.ends_with(":href");
-            for scheme in ["javascript:", "vbscript:", "data:text/html"] {
-                if is_url && value.starts_with(scheme) {
-                    found.push(format!(
-                        "{name}: {scheme} URL in {attribute_name} on <{element}>"
-                    ));
-                }
-            }
-            if attribute_name == "style"
-                && (value.contains("url(") || value.contains("expression("))
-            {
-                found.push(format!("{name}: unsafe style on <{element}>"));
-            }
-        }
-    }
-    found
 }
 
 #[test]
