@@ -5,6 +5,9 @@
 /// Finds the first autolink in `text`. Returns its byte range and href.
 pub fn find(text: &str) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
+    if !may_contain_autolink(bytes) {
+        return None;
+    }
     let mut search_from = 0;
     // Every position before this one is inside a run of e-mail characters
     // with no `@` after it, so no e-mail address starts there. Remembering
@@ -31,6 +34,17 @@ pub fn find(text: &str) -> Option<(usize, usize, String)> {
         search_from = candidate + 1;
     }
     None
+}
+
+/// Reports whether `bytes` can hold an autolink at all. Each kind needs a
+/// mark: `:` after a scheme, `@` in an e-mail address, or `www.`. Most
+/// text has none, and this scan is far cheaper than trying each word.
+fn may_contain_autolink(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(index, &byte)| {
+        byte == b':'
+            || byte == b'@'
+            || (byte == b'.' && index >= 3 && bytes[index - 3..index].eq_ignore_ascii_case(b"www"))
+    })
 }
 
 /// Returns the next position that may start an autolink: `h`, `w`, `f` or
@@ -198,6 +212,11 @@ mod tests {
                 Some(("https://example.com", "https://example.com")),
             ),
             ("www.x_y.com", None),
+            (
+                "at WwW.Example.org today",
+                Some(("WwW.Example.org", "http://WwW.Example.org")),
+            ),
+            ("a dot. and colon: no link", None),
         ];
         for (text, expected) in cases {
             let found = link(text);

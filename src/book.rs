@@ -6,6 +6,7 @@
 //! system, so the same code runs natively and as WebAssembly.
 
 use crate::error::Warnings;
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -41,23 +42,82 @@ impl Book {
     }
 }
 
+/// A file that is listed with the book but read only if the conversion
+/// needs it. The command line lists a folder this way, because an mdBook
+/// folder holds many files that no chapter uses.
+#[derive(Debug, Clone)]
+pub struct DeferredFile {
+    /// The path relative to the book's root, with `/` separators.
+    pub path: String,
+    /// The last modification time in seconds since the Unix epoch, if known.
+    pub modified: Option<i64>,
+}
+
+/// Reads a deferred file's bytes by its path, or returns `None` when it
+/// cannot, which the conversion treats like a missing file.
+pub type ReadFile<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
+
+/// An entry of the index: a file given with its bytes, or a deferred file
+/// and its bytes once read.
+enum Slot<'a> {
+    Given(&'a InputFile),
+    Deferred {
+        file: &'a DeferredFile,
+        read: OnceCell<Option<InputFile>>,
+    },
+}
+
 /// An index of the book's files by normalised path.
 pub struct FileIndex<'a> {
-    by_path: HashMap<String, &'a InputFile>,
+    by_path: HashMap<String, Slot<'a>>,
+    read_file: Option<ReadFile<'a>>,
 }
 
 impl<'a> FileIndex<'a> {
     pub fn new(book: &'a Book) -> Self {
-        let by_path = book
-            .files
-            .iter()
-            .map(|file| (normalize_path(&file.path), file))
-            .collect();
-        FileIndex { by_path }
+        Self::with_deferred(book, &[], None)
     }
 
-    pub fn get(&self, path: &str) -> Option<&'a InputFile> {
-        self.by_path.get(&normalize_path(path)).copied()
+    /// Indexes the book's files and the deferred ones, which `read_file`
+    /// reads on first use. A given file wins over a deferred one at the
+    /// same path.
+    pub fn with_deferred(
+        book: &'a Book,
+        deferred: &'a [DeferredFile],
+        read_file: Option<ReadFile<'a>>,
+    ) -> Self {
+        let mut by_path: HashMap<String, Slot<'a>> = deferred
+            .iter()
+            .map(|file| {
+                let slot = Slot::Deferred {
+                    file,
+                    read: OnceCell::new(),
+                };
+                (normalize_path(&file.path), slot)
+            })
+            .collect();
+        by_path.extend(
+            book.files
+                .iter()
+                .map(|file| (normalize_path(&file.path), Slot::Given(file))),
+        );
+        FileIndex { by_path, read_file }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&InputFile> {
+        match self.by_path.get(&normalize_path(path))? {
+            Slot::Given(file) => Some(file),
+            Slot::Deferred { file, read } => read
+                .get_or_init(|| {
+                    let bytes = (self.read_file?)(&file.path)?;
+                    Some(InputFile {
+                        path: file.path.clone(),
+                        bytes,
+                        modified: file.modified,
+                    })
+                })
+                .as_ref(),
+        }
     }
 
     pub fn contains(&self, path: &str) -> bool {

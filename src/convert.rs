@@ -6,7 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolve_relative};
+use crate::book::{
+    Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
+    resolve_relative,
+};
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
@@ -103,8 +106,21 @@ struct ChapterPlan {
 
 /// Converts a book to EPUB 3.
 pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
+    convert_with_deferred(book, &[], None, options)
+}
+
+/// Converts a book to EPUB 3 when some of its files are only listed:
+/// `read_file` reads each of `deferred` the first time the book uses it.
+/// Files that `chapter_order` needs (the chapters, `SUMMARY.md` and
+/// `book.toml`) must be in `book`.
+pub fn convert_with_deferred(
+    book: &Book,
+    deferred: &[DeferredFile],
+    read_file: Option<ReadFile<'_>>,
+    options: &Options,
+) -> Result<Output, Error> {
     let mut warnings = Warnings::default();
-    let files = FileIndex::new(book);
+    let files = FileIndex::with_deferred(book, deferred, read_file);
 
     let (sources, order_source) = chapter_order(book);
     if sources.is_empty() {
@@ -127,13 +143,50 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         texts.push(text);
     }
 
-    // A single file is split into chapters at its level-1 headings.
+    // A single file is split into chapters at its level-1 headings. Each
+    // file is parsed, written and its events dropped before the next, so
+    // only one file's events are in memory at a time.
     let split = sources.len() == 1;
-    let parsed: Vec<ParsedFile<'_>> = texts
-        .iter()
-        .map(|text| parse(text, split, options.smart))
-        .collect();
-    let mut metadata = gather_metadata(&files, options, &sources, &parsed, &mut warnings)?;
+    let mut anchors: Vec<Anchors> = sources.iter().map(|_| Anchors::default()).collect();
+    let mut resolver = BookResolver {
+        files: &files,
+        images: ImageStore::default(),
+        chapter_sources: sources.iter().map(String::as_str).collect(),
+    };
+    let mut plans: Vec<ChapterPlan> = Vec::new();
+    let mut used_names = HashSet::new();
+    let mut rendered: Vec<RenderedChapter> = Vec::new();
+    let mut metadata_blocks = Vec::with_capacity(sources.len());
+    for (source, text) in texts.iter().enumerate() {
+        let file = parse(text, split, options.smart);
+        let first_chapter = plans.len();
+        plan_chapters(&sources[source], source, &file, &mut used_names, &mut plans);
+        for (index, plan) in plans.iter().enumerate().skip(first_chapter) {
+            let writer = Writer::new(
+                &sources[source],
+                index,
+                &lines[source],
+                &mut anchors[source],
+                &mut resolver,
+                &mut warnings,
+            );
+            rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
+        }
+        let used = rendered[first_chapter..]
+            .iter()
+            .flat_map(|chapter| chapter.footnote_labels.iter().map(String::as_str))
+            .collect();
+        warn_unused_footnotes(
+            &sources[source],
+            &file,
+            &lines[source],
+            &used,
+            &mut warnings,
+        );
+        metadata_blocks.push(file.metadata);
+    }
+
+    let mut metadata = gather_metadata(&files, options, &sources, &metadata_blocks, &mut warnings)?;
     let removed = metadata.remove_forbidden_chars();
     if removed > 0 {
         warnings.push(Warning::new(
@@ -144,8 +197,14 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             ),
         ));
     }
+    if metadata_blocks[0].is_none() && looks_like_unclosed_metadata(&texts[0]) {
+        warnings.push(Warning::new(
+            &sources[0],
+            Some(1),
+            "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
+        ));
+    }
 
-    let plans = plan_chapters(&sources, &parsed);
     let chapter_sources: HashMap<&str, Vec<usize>> =
         plans
             .iter()
@@ -156,36 +215,6 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
                     .push(index);
                 map
             });
-
-    let mut anchors: Vec<Anchors> = sources.iter().map(|_| Anchors::default()).collect();
-    let mut resolver = BookResolver {
-        files: &files,
-        images: ImageStore::default(),
-        chapter_sources: chapter_sources.keys().copied().collect(),
-    };
-    let mut rendered: Vec<RenderedChapter> = Vec::with_capacity(plans.len());
-    for (index, plan) in plans.iter().enumerate() {
-        let writer = Writer::new(
-            &sources[plan.source],
-            index,
-            &lines[plan.source],
-            &mut anchors[plan.source],
-            &mut resolver,
-            &mut warnings,
-        );
-        let file = &parsed[plan.source];
-        rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
-    }
-
-    warn_unused_footnotes(&sources, &parsed, &lines, &plans, &rendered, &mut warnings);
-    if parsed[0].metadata.is_none() && looks_like_unclosed_metadata(&texts[0]) {
-        warnings.push(Warning::new(
-            &sources[0],
-            Some(1),
-            "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
-        ));
-    }
-
     let source_index: HashMap<&str, usize> = sources
         .iter()
         .enumerate()
@@ -263,7 +292,11 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     });
     let modified_seconds = options
         .source_date_epoch
-        .or_else(|| book.files.iter().filter_map(|file| file.modified).max())
+        .or_else(|| {
+            let given = book.files.iter().map(|file| file.modified);
+            let listed = deferred.iter().map(|file| file.modified);
+            given.chain(listed).flatten().max()
+        })
         .unwrap_or(0);
     let modified = format_timestamp(modified_seconds);
 
@@ -356,7 +389,14 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         metadata: Metadata::default(),
         ..options.clone()
     };
-    let metadata = gather_metadata(&files, &without_flags, &sources, &parsed, &mut warnings)?;
+    let metadata_blocks: Vec<_> = parsed.iter().map(|file| file.metadata.clone()).collect();
+    let metadata = gather_metadata(
+        &files,
+        &without_flags,
+        &sources,
+        &metadata_blocks,
+        &mut warnings,
+    )?;
     let chapters = sources
         .iter()
         .zip(&parsed)
@@ -377,42 +417,33 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     })
 }
 
-/// Warns about footnote definitions no chapter refers to, which would
-/// otherwise vanish without a word.
+/// Warns about the footnote definitions of one file that none of its
+/// chapters refers to, which would otherwise vanish without a word.
 fn warn_unused_footnotes(
-    sources: &[String],
-    parsed: &[ParsedFile<'_>],
-    lines: &[LineIndex],
-    plans: &[ChapterPlan],
-    rendered: &[RenderedChapter],
+    source: &str,
+    file: &ParsedFile<'_>,
+    lines: &LineIndex,
+    used: &HashSet<&str>,
     warnings: &mut Warnings,
 ) {
-    for (source, file) in parsed.iter().enumerate() {
-        let used: HashSet<&str> = plans
-            .iter()
-            .zip(rendered)
-            .filter(|(plan, _)| plan.source == source)
-            .flat_map(|(_, chapter)| chapter.footnote_labels.iter().map(String::as_str))
-            .collect();
-        let mut unused: Vec<(usize, &str)> = file
-            .footnotes
-            .iter()
-            .filter(|(label, _)| !used.contains(label.as_str()))
-            .map(|(label, events)| {
-                let line = events
-                    .first()
-                    .map_or(1, |(_, range)| lines[source].line_of(range.start));
-                (line, label.as_str())
-            })
-            .collect();
-        unused.sort();
-        for (line, label) in unused {
-            warnings.push(Warning::new(
-                &sources[source],
-                Some(line),
-                format!("footnote [^{label}] is defined but never referred to, so it is left out; refer to it with [^{label}] or delete it"),
-            ));
-        }
+    let mut unused: Vec<(usize, &str)> = file
+        .footnotes
+        .iter()
+        .filter(|(label, _)| !used.contains(label.as_str()))
+        .map(|(label, events)| {
+            let line = events
+                .first()
+                .map_or(1, |(_, range)| lines.line_of(range.start));
+            (line, label.as_str())
+        })
+        .collect();
+    unused.sort();
+    for (line, label) in unused {
+        warnings.push(Warning::new(
+            source,
+            Some(line),
+            format!("footnote [^{label}] is defined but never referred to, so it is left out; refer to it with [^{label}] or delete it"),
+        ));
     }
 }
 
@@ -524,7 +555,7 @@ fn gather_metadata(
     files: &FileIndex<'_>,
     options: &Options,
     sources: &[String],
-    parsed: &[ParsedFile<'_>],
+    metadata_blocks: &[Option<(String, usize)>],
     warnings: &mut Warnings,
 ) -> Result<Metadata, Error> {
     // An mdBook's book.toml comes first, so a metadata block overrides it.
@@ -535,8 +566,8 @@ fn gather_metadata(
         }
         None => Metadata::default(),
     };
-    for (index, file) in parsed.iter().enumerate() {
-        let Some((yaml, line)) = &file.metadata else {
+    for (index, block) in metadata_blocks.iter().enumerate() {
+        let Some((yaml, line)) = block else {
             continue;
         };
         if index == 0 {
@@ -561,41 +592,43 @@ fn gather_metadata(
     Ok(metadata)
 }
 
-/// Names each chapter's file: the source file's name, and for a split file
-/// the name plus its heading, so names stay put when chapters are added.
-fn plan_chapters(sources: &[String], parsed: &[ParsedFile<'_>]) -> Vec<ChapterPlan> {
-    let mut used = HashSet::new();
-    let mut plans = Vec::new();
-    for (source, file) in parsed.iter().enumerate() {
-        let stem = match ascii_name(file_stem(&sources[source])) {
-            stem if stem.is_empty() => "chapter".to_string(),
-            stem => stem,
-        };
-        for part in 0..file.chapters.len() {
-            let base = if file.chapters.len() == 1 {
-                stem.clone()
+/// Names the chapters of one source file and appends them to `plans`:
+/// the file's name, and for a split file the name plus its heading, so
+/// names stay put when chapters are added. `used` holds the names taken.
+fn plan_chapters(
+    path: &str,
+    source: usize,
+    file: &ParsedFile<'_>,
+    used: &mut HashSet<String>,
+    plans: &mut Vec<ChapterPlan>,
+) {
+    let stem = match ascii_name(file_stem(path)) {
+        stem if stem.is_empty() => "chapter".to_string(),
+        stem => stem,
+    };
+    for part in 0..file.chapters.len() {
+        let base = if file.chapters.len() == 1 {
+            stem.clone()
+        } else {
+            let heading = first_heading_text(&file.chapters[part])
+                .map(|text| ascii_name(&text))
+                .unwrap_or_default();
+            let heading: String = heading.chars().take(40).collect();
+            let heading = heading.trim_end_matches('-');
+            if heading.is_empty() {
+                format!("{stem}-{}", part + 1)
             } else {
-                let heading = first_heading_text(&file.chapters[part])
-                    .map(|text| ascii_name(&text))
-                    .unwrap_or_default();
-                let heading: String = heading.chars().take(40).collect();
-                let heading = heading.trim_end_matches('-');
-                if heading.is_empty() {
-                    format!("{stem}-{}", part + 1)
-                } else {
-                    format!("{stem}-{heading}")
-                }
-            };
-            let mut name = base.clone();
-            let mut suffix = 2;
-            while !used.insert(name.clone()) {
-                name = format!("{base}-{suffix}");
-                suffix += 1;
+                format!("{stem}-{heading}")
             }
-            plans.push(ChapterPlan { source, part, name });
+        };
+        let mut name = base.clone();
+        let mut suffix = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}-{suffix}");
+            suffix += 1;
         }
+        plans.push(ChapterPlan { source, part, name });
     }
-    plans
 }
 
 fn first_heading_text(events: &Events<'_>) -> Option<String> {

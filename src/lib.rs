@@ -39,8 +39,10 @@ pub mod wasm;
 pub mod xhtml;
 pub mod xml;
 
-pub use book::{Book, InputFile};
-pub use convert::{ChapterPreview, Inspection, Options, Output, convert, inspect};
+pub use book::{Book, DeferredFile, InputFile};
+pub use convert::{
+    ChapterPreview, Inspection, Options, Output, convert, convert_with_deferred, inspect,
+};
 pub use error::{Error, Warning, Warnings};
 pub use metadata::Metadata;
 

@@ -1,13 +1,15 @@
 //! The `quire` command: reads Markdown files or a folder from disk into a
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::UNIX_EPOCH;
 
 use clap::Parser;
-use quire::{Book, Error, InputFile, Metadata, Options, convert};
+use quire::book::is_markdown_path;
+use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_with_deferred};
 
 /// Converts Markdown (one file, several files, or a folder with an optional
 /// SUMMARY.md) into an EPUB 3 book.
@@ -100,11 +102,29 @@ fn run(cli: &Cli) -> Result<(), String> {
     let mut input = read_inputs(&cli.inputs)?;
     let options = build_options(cli, &input.base)?;
 
-    // Images and stylesheet files are read when a chapter first names them,
-    // so the book holds only what it uses.
+    // A folder's other files are read when a chapter first names them, and
+    // given files' images and stylesheets are looked for beside them after
+    // a conversion reports them missing. Either way the book holds only
+    // what it uses.
+    let read_errors = RefCell::new(Vec::new());
+    let base = input.base.clone();
+    let read_deferred = |path: &str| -> Option<Vec<u8>> {
+        let on_disk = base.join(path);
+        std::fs::read(&on_disk)
+            .map_err(|error| {
+                let message = format!("cannot read {}: {error}", on_disk.display());
+                read_errors.borrow_mut().push(message);
+            })
+            .ok()
+    };
     let mut tried: HashSet<String> = HashSet::new();
     let output = loop {
-        match convert(&input.book, &options) {
+        let converted =
+            convert_with_deferred(&input.book, &input.deferred, Some(&read_deferred), &options);
+        if let Some(error) = read_errors.borrow_mut().drain(..).next() {
+            return Err(error);
+        }
+        match converted {
             Ok(output) => {
                 let loaded = load_missing(&mut input, &output.missing_files, &mut tried);
                 if !loaded {
@@ -143,24 +163,24 @@ fn run(cli: &Cli) -> Result<(), String> {
     Ok(())
 }
 
-/// The book read from disk, and the folder its paths are relative to.
+/// The book read from disk, the files listed but read only when used, and
+/// the folder their paths are relative to.
 struct Inputs {
     book: Book,
+    deferred: Vec<DeferredFile>,
     base: PathBuf,
 }
 
 fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     if inputs.len() == 1 && inputs[0].is_dir() {
         let base = inputs[0].clone();
-        let mut files = Vec::new();
-        read_folder(&base, &base, &mut files)?;
-        return Ok(Inputs {
-            book: Book {
-                files,
-                chapters: None,
-            },
-            base,
-        });
+        let mut folder = Inputs {
+            book: Book::default(),
+            deferred: Vec::new(),
+            base: base.clone(),
+        };
+        read_folder(&base, &base, &mut folder)?;
+        return Ok(folder);
     }
 
     let mut absolute = Vec::new();
@@ -192,10 +212,18 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         chapters.push(relative);
     }
     book.chapters = Some(chapters);
-    Ok(Inputs { book, base })
+    Ok(Inputs {
+        book,
+        deferred: Vec::new(),
+        base,
+    })
 }
 
-fn read_folder(base: &Path, dir: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+/// Reads the Markdown files and `book.toml` of a folder and its subfolders,
+/// which decide the chapters and their order, and lists the other files
+/// for reading when a chapter uses them. Hidden files and folders are left
+/// out.
+fn read_folder(base: &Path, dir: &Path, folder: &mut Inputs) -> Result<(), String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -210,24 +238,39 @@ fn read_folder(base: &Path, dir: &Path, files: &mut Vec<InputFile>) -> Result<()
         if hidden {
             continue;
         }
-        if path.is_dir() {
-            read_folder(base, &path, files)?;
-        } else if path.is_file() {
-            let relative = relative_to(&path, base);
-            files.push(read_file(&path, &relative)?);
+        // Follows symbolic links, as reading the file would.
+        let Ok(metadata) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let relative = relative_to(&path, base);
+        if metadata.is_dir() {
+            read_folder(base, &path, folder)?;
+        } else if !metadata.is_file() {
+            continue;
+        } else if is_markdown_path(&relative) || relative == "book.toml" {
+            folder.book.files.push(read_file(&path, &relative)?);
+        } else {
+            folder.deferred.push(DeferredFile {
+                path: relative,
+                modified: modified_seconds(&metadata),
+            });
         }
     }
     Ok(())
+}
+
+fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
+    let time = metadata.modified().ok()?;
+    let duration = time.duration_since(UNIX_EPOCH).ok()?;
+    Some(duration.as_secs() as i64)
 }
 
 fn read_file(path: &Path, relative: &str) -> Result<InputFile, String> {
     let bytes =
         std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let modified = std::fs::metadata(path)
-        .and_then(|metadata| metadata.modified())
         .ok()
-        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
-        .map(|duration| duration.as_secs() as i64);
+        .and_then(|metadata| modified_seconds(&metadata));
     Ok(InputFile {
         path: relative.to_string(),
         bytes,

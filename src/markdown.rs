@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Events of a Markdown text, each with its byte range in the source.
 pub type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
@@ -173,27 +173,50 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
 /// of pieces.
 fn join_text_runs(events: Events<'_>) -> Events<'_> {
     let mut joined: Events<'_> = Vec::with_capacity(events.len());
-    let mut run: Option<(String, Range<usize>)> = None;
+    let mut run: Option<(TextRun<'_>, Range<usize>)> = None;
     for (event, range) in events {
-        if let Event::Text(text) = &event {
-            match &mut run {
-                Some((buffer, run_range)) => {
-                    buffer.push_str(text);
-                    run_range.end = range.end;
+        if let Event::Text(text) = event {
+            run = Some(match run.take() {
+                Some((TextRun::One(first), run_range)) => {
+                    let mut buffer = first.into_string();
+                    buffer.push_str(&text);
+                    (TextRun::Many(buffer), run_range.start..range.end)
                 }
-                None => run = Some((text.to_string(), range)),
-            }
+                Some((TextRun::Many(mut buffer), run_range)) => {
+                    buffer.push_str(&text);
+                    (TextRun::Many(buffer), run_range.start..range.end)
+                }
+                None => (TextRun::One(text), range),
+            });
             continue;
         }
-        if let Some((buffer, run_range)) = run.take() {
-            joined.push((Event::Text(buffer.into()), run_range));
+        if let Some((text, run_range)) = run.take() {
+            joined.push((Event::Text(text.into_cow()), run_range));
         }
         joined.push((event, range));
     }
-    if let Some((buffer, run_range)) = run {
-        joined.push((Event::Text(buffer.into()), run_range));
+    if let Some((text, run_range)) = run {
+        joined.push((Event::Text(text.into_cow()), run_range));
     }
     joined
+}
+
+/// A run of text events being joined. A run of one piece keeps the
+/// parser's text, which often borrows the source, so only runs of several
+/// pieces allocate. The buffer of a longer run keeps its spare capacity,
+/// so each piece is appended in amortised constant time.
+enum TextRun<'a> {
+    One(CowStr<'a>),
+    Many(String),
+}
+
+impl<'a> TextRun<'a> {
+    fn into_cow(self) -> CowStr<'a> {
+        match self {
+            TextRun::One(text) => text,
+            TextRun::Many(buffer) => buffer.into(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -364,8 +364,10 @@ pub struct LanguageGuess {
 /// Arabic, Devanagari).
 pub fn guess_language(text: &str) -> Option<LanguageGuess> {
     let mut counts = [0usize; 10];
-    let mut letters = 0usize;
-    for c in text.chars() {
+    // ASCII letters are counted as bytes; only the other characters are
+    // decoded, which matters because most books are mostly ASCII.
+    let mut letters = text.bytes().filter(u8::is_ascii_alphabetic).count();
+    for c in text.chars().filter(|c| !c.is_ascii()) {
         if !c.is_alphabetic() {
             continue;
         }

@@ -45,7 +45,7 @@ fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
 pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Warnings) -> String {
-    if text.chars().all(is_xml_char) {
+    if !may_have_forbidden_chars(text.as_bytes()) {
         return text;
     }
 
@@ -70,6 +70,18 @@ pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Warnings)
         format!("removed {removed} control character(s) that XML does not allow"),
     ));
     cleaned
+}
+
+/// Reports whether `bytes` (UTF-8) may hold a character XML forbids: a C0
+/// control other than tab, line feed and carriage return, or U+FFFE or
+/// U+FFFF, which UTF-8 writes as EF BF BE and EF BF BF. Looking at bytes
+/// instead of decoding characters keeps this check cheap on every chapter.
+fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(index, &byte)| {
+        (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
+            || (byte == 0xEF
+                && matches!(bytes.get(index + 1..index + 3), Some([0xBF, 0xBE | 0xBF])))
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +119,41 @@ mod tests {
             }
         );
         assert!(error.to_string().contains("notes.md"));
+    }
+
+    #[test]
+    fn forbidden_char_check_matches_xml_rule() {
+        // Every character from each interesting range, alone and in text.
+        let samples = [
+            '\u{0}',
+            '\u{8}',
+            '\t',
+            '\n',
+            '\u{b}',
+            '\r',
+            '\u{1f}',
+            ' ',
+            'é',
+            '\u{d7ff}',
+            '\u{e000}',
+            '\u{fffd}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{10ffff}',
+        ];
+        for c in samples {
+            let text = format!("a{c}b");
+            assert_eq!(
+                may_have_forbidden_chars(text.as_bytes()),
+                !is_xml_char(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        // U+FFFD is EF BF BD, one byte away from the forbidden U+FFFE.
+        assert!(!may_have_forbidden_chars("\u{fffd}".as_bytes()));
+        assert!(may_have_forbidden_chars("x\u{ffff}".as_bytes()));
     }
 
     #[test]

@@ -8,14 +8,22 @@ use std::fmt::Write;
 
 /// Appends `text` to `out` escaped for element content.
 pub fn escape_text_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
+    // Copies the runs between special characters whole; the three are
+    // ASCII, so every split is on a character boundary.
+    let mut rest = text;
+    while let Some(index) = rest
+        .bytes()
+        .position(|byte| matches!(byte, b'&' | b'<' | b'>'))
+    {
+        out.push_str(&rest[..index]);
+        out.push_str(match rest.as_bytes()[index] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[index + 1..];
     }
+    out.push_str(rest);
 }
 
 /// Appends `value` to `out` escaped for a double-quoted attribute value.

@@ -504,3 +504,39 @@ fn quoted_headings_stay_out_of_contents() {
     assert!(!nav.contains("Quoted heading"), "{nav}");
     assert!(!nav.contains("In a list"), "{nav}");
 }
+
+#[test]
+fn folder_includes_and_images_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(
+        &book,
+        "intro.md",
+        b"# Intro\n\n![A dot](img/dot.png)\n\n```rust\n{{#include listings/main.rs}}\n```\n",
+    );
+    write(&book, "img/dot.png", PNG);
+    write(
+        &book,
+        "listings/main.rs",
+        b"fn main() { println!(\"listed\"); }\n",
+    );
+    write(&book, "listings/unused.rs", b"fn unused() {}\n");
+
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let chapter = entry(&epub, "EPUB/text/intro.xhtml").expect("the chapter");
+    assert!(
+        chapter.contains("listed"),
+        "the include was read: {chapter}"
+    );
+    let names = entry_names(&epub);
+    assert!(
+        names.iter().any(|name| name.ends_with("dot.png")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|name| name.contains("unused")),
+        "{names:?}"
+    );
+}
