@@ -21,7 +21,10 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
+        // A byte loop: lines are short, so a searcher's setup for each
+        // match would cost more than it saves.
+        let newlines = text.bytes().enumerate().filter(|(_, byte)| *byte == b'\n');
+        starts.extend(newlines.map(|(index, _)| index + 1));
         LineIndex {
             starts,
             source_lines: None,
@@ -82,7 +85,6 @@ pub struct ParsedFile<'a> {
 /// heading after the first. Text before the first such heading stays with
 /// it, so a short preamble does not become a chapter of its own.
 pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
-    let lines = LineIndex::new(text);
     let mut chapters: Vec<Events<'_>> = vec![Vec::new()];
     let mut footnotes: HashMap<String, Events<'_>> = HashMap::new();
     let mut metadata = None;
@@ -104,7 +106,8 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
             }
             Event::Text(yaml) if in_metadata => {
                 if metadata.is_none() {
-                    metadata = Some((yaml.to_string(), lines.line_of(range.start)));
+                    let line = 1 + text[..range.start].bytes().filter(|b| *b == b'\n').count();
+                    metadata = Some((yaml.to_string(), line));
                 }
                 continue;
             }

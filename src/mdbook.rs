@@ -257,6 +257,12 @@ pub fn expand_includes(
 
     for (index, line) in text.split_inclusive('\n').enumerate() {
         let line_number = index + 1;
+        // Most lines hold no directive and are copied as they are.
+        if !line.contains("{{#") {
+            out.push_str(line);
+            source_lines.push(line_number);
+            continue;
+        }
         let mut expanded = String::new();
         expand_line(
             path,

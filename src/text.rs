@@ -154,6 +154,12 @@ mod tests {
         // U+FFFD is EF BF BD, one byte away from the forbidden U+FFFE.
         assert!(!may_have_forbidden_chars("\u{fffd}".as_bytes()));
         assert!(may_have_forbidden_chars("x\u{ffff}".as_bytes()));
+        // A forbidden character split across two 64-byte blocks.
+        let across = format!("{}\u{fffe}", "a".repeat(63));
+        assert!(may_have_forbidden_chars(across.as_bytes()));
+        let control_late = format!("{}\u{1}", "a".repeat(200));
+        assert!(may_have_forbidden_chars(control_late.as_bytes()));
+        assert!(!may_have_forbidden_chars("a\tb\r\n".repeat(100).as_bytes()));
     }
 
     #[test]
