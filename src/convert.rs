@@ -2,6 +2,7 @@
 //! the chapters, gather metadata, write each chapter, resolve links between
 //! chapters, then package and zip.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
@@ -134,13 +135,20 @@ pub fn convert_with_deferred(
             .get(path)
             .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
         reject_binary(path, &file.bytes)?;
+        // The text borrows the file's bytes unless decoding, cleaning or an
+        // include changes it.
         let text = decode(path, &file.bytes, &mut warnings)?;
         let text = remove_forbidden_chars(path, text, &mut warnings);
-        let expanded = mdbook::expand_includes(path, &text, &files, &mut warnings);
-        // Included files may carry characters XML forbids too.
-        let text = remove_forbidden_chars(path, expanded.text, &mut warnings);
-        lines.push(LineIndex::with_source_lines(&text, expanded.source_lines));
-        texts.push(text);
+        if text.contains("{{#") {
+            let expanded = mdbook::expand_includes(path, &text, &files, &mut warnings);
+            // Included files may carry characters XML forbids too.
+            let text = remove_forbidden_chars(path, expanded.text.into(), &mut warnings);
+            lines.push(LineIndex::with_source_lines(&text, expanded.source_lines));
+            texts.push(text);
+        } else {
+            lines.push(LineIndex::new(&text));
+            texts.push(text);
+        }
     }
 
     // A single file is split into chapters at its level-1 headings. Each
@@ -769,7 +777,7 @@ impl Resolver for BookResolver<'_> {
 fn choose_language(
     metadata: &Metadata,
     first_source: &str,
-    texts: &[String],
+    texts: &[Cow<'_, str>],
     warnings: &mut Warnings,
 ) -> String {
     const HOW: &str = "set the language with --lang, a `lang:` line in the metadata, or the Language field on the page";

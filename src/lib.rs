@@ -57,7 +57,7 @@ use xhtml::{LinkAction, Resolver, Writer};
 /// sanitised as in a book. For previews and for testing the writer.
 pub fn render_fragment(markdown: &str, smart: bool) -> String {
     let markdown =
-        &text::remove_forbidden_chars("fragment", markdown.to_string(), &mut Warnings::default());
+        &text::remove_forbidden_chars("fragment", markdown.into(), &mut Warnings::default());
     let parsed = parse(markdown, false, smart);
     let lines = LineIndex::new(markdown);
     let mut anchors = Anchors::default();

@@ -1,12 +1,18 @@
 //! Turning a file's bytes into text that can go into XML.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Warning, Warnings};
 use crate::xml::is_xml_char;
 
 /// Decodes `bytes` as UTF-8, dropping a byte order mark. UTF-16 with a byte
 /// order mark is decoded too, with a warning, because the mark makes that
 /// reliable. Anything else that is not UTF-8 is an error naming the file.
-pub fn decode(path: &str, bytes: &[u8], warnings: &mut Warnings) -> Result<String, Error> {
+pub fn decode<'a>(
+    path: &str,
+    bytes: &'a [u8],
+    warnings: &mut Warnings,
+) -> Result<Cow<'a, str>, Error> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return decode_utf8(path, rest);
     }
@@ -26,15 +32,16 @@ pub fn decode(path: &str, bytes: &[u8], warnings: &mut Warnings) -> Result<Strin
             None,
             "file is UTF-16; Quire decoded it, but save it as UTF-8 to be sure of the result",
         ));
-        return Ok(text);
+        return Ok(Cow::Owned(text));
     }
 
     decode_utf8(path, bytes)
 }
 
-fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
+/// Borrows `bytes` as text, so a chapter's text is not copied.
+fn decode_utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Error> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(error) => Err(Error::NotUtf8 {
             path: path.to_string(),
             offset: error.valid_up_to(),
@@ -44,7 +51,11 @@ fn decode_utf8(path: &str, bytes: &[u8]) -> Result<String, Error> {
 
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
-pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Warnings) -> String {
+pub fn remove_forbidden_chars<'a>(
+    path: &str,
+    text: Cow<'a, str>,
+    warnings: &mut Warnings,
+) -> Cow<'a, str> {
     if !may_have_forbidden_chars(text.as_bytes()) {
         return text;
     }
@@ -69,7 +80,7 @@ pub fn remove_forbidden_chars(path: &str, text: String, warnings: &mut Warnings)
         first_line,
         format!("removed {removed} control character(s) that XML does not allow"),
     ));
-    cleaned
+    Cow::Owned(cleaned)
 }
 
 /// Reports whether `bytes` (UTF-8) may hold a character XML forbids: a C0
@@ -165,8 +176,7 @@ mod tests {
     #[test]
     fn forbidden_chars_removed_with_line() {
         let mut warnings = Warnings::default();
-        let text =
-            remove_forbidden_chars("a.md", "one\ntwo\u{1}\u{8}\n".to_string(), &mut warnings);
+        let text = remove_forbidden_chars("a.md", "one\ntwo\u{1}\u{8}\n".into(), &mut warnings);
         assert_eq!(text, "one\ntwo\n");
         assert_eq!(warnings[0].line, Some(2));
         assert!(warnings[0].message.contains("2 control"));
