@@ -11,6 +11,7 @@ use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
+use crate::locale;
 use crate::markdown::{Events, LineIndex, ParsedFile, parse};
 use crate::mdbook;
 use crate::metadata::{
@@ -145,6 +146,9 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         ));
     }
 
+    let lang = choose_language(&metadata, &sources[0], &texts, &mut warnings);
+    let labels = locale::labels(&lang);
+
     let plans = plan_chapters(&sources, &parsed);
     let chapter_sources: HashMap<&str, Vec<usize>> =
         plans
@@ -172,7 +176,8 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             &mut anchors[plan.source],
             &mut resolver,
             &mut warnings,
-        );
+        )
+        .with_labels(labels);
         let file = &parsed[plan.source];
         rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
     }
@@ -233,7 +238,6 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         })
         .filter(|title| !title.trim().is_empty())
         .unwrap_or_else(|| file_stem(&sources[0]).to_string());
-    let lang = choose_language(&metadata, &sources[0], &texts, &mut warnings);
     check_metadata_values(&mut metadata, &sources[0], &mut warnings);
 
     let mut images = resolver.images;
@@ -914,17 +918,18 @@ fn package_entries(
     let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
 
     let toc = &package.toc;
+    let labels = locale::labels(package.lang);
     let mut landmarks: Vec<(&str, &str, &str)> = Vec::new();
     if package.cover_id.is_some() {
-        landmarks.push(("cover", package::COVER_PAGE, "Cover"));
+        landmarks.push(("cover", package::COVER_PAGE, labels.cover));
     }
-    landmarks.push(("titlepage", package::TITLE_PAGE, "Title page"));
-    landmarks.push(("toc", "nav.xhtml#toc", "Contents"));
+    landmarks.push(("titlepage", package::TITLE_PAGE, labels.title_page));
+    landmarks.push(("toc", "nav.xhtml#toc", labels.contents));
     if let Some(first) = package.chapters.first() {
-        landmarks.push(("bodymatter", first.href.as_str(), "Start of content"));
+        landmarks.push(("bodymatter", first.href.as_str(), labels.start_of_content));
     }
-    let nav_body = package::nav_body(toc, "Contents", &landmarks);
-    let nav = package::xhtml_document("Contents", package.lang, &top_styles, None, &nav_body);
+    let nav_body = package::nav_body(toc, labels, &landmarks);
+    let nav = package::xhtml_document(labels.contents, package.lang, &top_styles, None, &nav_body);
     entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
     entries.push((
         format!("{root}/{}", package::NCX),
