@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolve_relative};
+use crate::cover;
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
@@ -242,7 +243,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
 
     let mut images = resolver.images;
     let cover_id = match &metadata.cover_image {
-        Some(path) => Some(store_cover(&files, &mut images, path)?),
+        Some(path) => Some(store_cover(&files, &mut images, path, &mut warnings)?),
         None => None,
     };
     let (stylesheets, resources, css_files) =
@@ -830,6 +831,7 @@ fn store_cover(
     files: &FileIndex<'_>,
     images: &mut ImageStore,
     path: &str,
+    warnings: &mut Warnings,
 ) -> Result<String, Error> {
     let file = files.get(path).ok_or_else(|| Error::FileNotFound {
         path: path.to_string(),
@@ -847,6 +849,7 @@ fn store_cover(
             reason,
         });
     }
+    cover::check_size(path, &file.bytes, image_type, warnings);
     let href = images.store(crate::book::normalize_path(path), image_type);
     let image = images
         .images

@@ -15,8 +15,8 @@
 //! 6. [`convert`]: runs the stages and resolves links between chapters.
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
-//!    words a language takes, and [`bidi`] for the direction of each
-//!    block.
+//!    words a language takes, [`bidi`] for the direction of each block,
+//!    and [`cover`] for the cover's size check.
 //! 8. [`epub`]: the zip container.
 //!
 //! The library never touches a file system or the network: callers pass
@@ -26,6 +26,7 @@ pub mod autolink;
 pub mod bidi;
 pub mod book;
 pub mod convert;
+pub mod cover;
 pub mod epub;
 pub mod error;
 pub mod images;
