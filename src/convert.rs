@@ -10,7 +10,7 @@ use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolv
 use crate::cover;
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
-use crate::images::{ImageStore, ascii_name, sniff};
+use crate::images::{ImageStore, ImageType, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
 use crate::locale;
 use crate::markdown::{Events, LineIndex, ParsedFile, parse};
@@ -44,6 +44,8 @@ pub struct Options {
     /// The page sets this so a book too large for the browser's memory
     /// gets a clear error instead of running out of memory.
     pub max_text_bytes: Option<usize>,
+    /// Whether a book with no cover image gets a typographic one.
+    pub auto_cover: bool,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -59,6 +61,7 @@ impl Default for Options {
             smart: true,
             source_date_epoch: None,
             max_text_bytes: None,
+            auto_cover: false,
         }
     }
 }
@@ -80,7 +83,8 @@ pub struct Output {
     /// Each stylesheet's path in the EPUB and its text, in the order the
     /// chapters link them.
     pub stylesheets: Vec<(String, String)>,
-    /// Each image's path in the EPUB and the input file it came from.
+    /// Each image's path in the EPUB and the input file it came from,
+    /// empty for an image Quire made.
     pub images: Vec<(String, String)>,
 }
 
@@ -244,6 +248,11 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     let mut images = resolver.images;
     let cover_id = match &metadata.cover_image {
         Some(path) => Some(store_cover(&files, &mut images, path, &mut warnings)?),
+        None if options.auto_cover => {
+            let authors = metadata.authors.as_deref().unwrap_or_default();
+            let svg = cover::typographic_cover(&title, authors, &lang);
+            Some(images.store_generated("cover", ImageType::Svg, svg.into_bytes()))
+        }
         None => None,
     };
     let (stylesheets, resources, css_files) =
@@ -262,7 +271,12 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         );
         parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
         parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
-        let settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        // Later options count only when set, so that a book made without
+        // them keeps the identifier earlier versions gave it.
+        if options.auto_cover {
+            settings += "auto-cover";
+        }
         parts.push(settings.as_bytes());
         content_uuid(&parts)
     });
@@ -979,6 +993,10 @@ fn package_entries(
         entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
     }
     for image in &images.images {
+        if let Some(bytes) = &image.generated {
+            entries.push((format!("{root}/{}", image.href), bytes.clone()));
+            continue;
+        }
         let file = files
             .get(&image.source)
             .ok_or_else(|| Error::FileNotFound {

@@ -280,6 +280,9 @@ pub struct StoredImage {
     /// Its manifest id.
     pub id: String,
     pub image_type: ImageType,
+    /// The bytes of an image Quire made itself, such as a typographic
+    /// cover, which has no input file.
+    pub generated: Option<Vec<u8>>,
 }
 
 /// The images the book uses, in order of first use.
@@ -405,6 +408,7 @@ impl ImageStore {
             id: format!("img-{}", name.replace('.', "-")),
             source: source.clone(),
             image_type,
+            generated: None,
         };
         self.by_source.insert(source, Some(self.images.len()));
         self.images.push(stored);
@@ -412,6 +416,21 @@ impl ImageStore {
             .last()
             .map(|image| image.href.clone())
             .unwrap_or_default()
+    }
+
+    /// Stores an image Quire made, named after `stem`, and returns its
+    /// manifest id.
+    pub fn store_generated(&mut self, stem: &str, image_type: ImageType, bytes: Vec<u8>) -> String {
+        let name = self.unique_name(stem, image_type);
+        let id = format!("img-{}", name.replace('.', "-"));
+        self.images.push(StoredImage {
+            source: String::new(),
+            href: format!("images/{name}"),
+            id: id.clone(),
+            image_type,
+            generated: Some(bytes),
+        });
+        id
     }
 
     fn unique_name(&mut self, source: &str, image_type: ImageType) -> String {

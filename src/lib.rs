@@ -16,7 +16,7 @@
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
 //!    words a language takes, [`bidi`] for the direction of each block,
-//!    and [`cover`] for the cover's size check.
+//!    and [`cover`] for the cover's size check and the typographic cover.
 //! 8. [`epub`]: the zip container.
 //!
 //! The library never touches a file system or the network: callers pass

@@ -57,7 +57,9 @@ struct Cli {
     /// A subject or keyword; repeat for several
     #[arg(long = "subject")]
     subjects: Vec<String>,
-    /// Cover image (JPEG, PNG, GIF, WebP or SVG)
+    /// Cover image (JPEG, PNG, GIF, WebP or SVG), or "auto" for an SVG cover
+    /// made from the title and authors when no cover image is given
+    /// (write ./auto for a file named auto)
     #[arg(long)]
     cover: Option<PathBuf>,
     /// Stylesheet applied after the default one; repeat for several
@@ -262,6 +264,8 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
     };
     let non_empty = |values: &[String]| (!values.is_empty()).then(|| values.to_vec());
     let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
+    let auto_cover = cli.cover.as_deref() == Some(Path::new("auto"));
+    let cover = cli.cover.as_ref().filter(|_| !auto_cover);
     let metadata = Metadata {
         title: cli.title.clone(),
         subtitle: cli.subtitle.clone(),
@@ -274,7 +278,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         rights: cli.rights.clone(),
         description: cli.description.clone(),
         subjects: non_empty(&cli.subjects),
-        cover_image: cli.cover.as_ref().map(in_book).transpose()?,
+        cover_image: cover.map(in_book).transpose()?,
         css: non_empty(&css),
         page_progression_direction: cli.page_progression_direction.clone(),
     };
@@ -294,6 +298,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         smart: !cli.no_smart,
         source_date_epoch,
         max_text_bytes: None,
+        auto_cover,
     })
 }
 
