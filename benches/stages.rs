@@ -182,6 +182,7 @@ fn package_book(chapters: &[ChapterDocument], metadata: &Metadata) -> Vec<(Strin
         resources: &[],
         toc_depth: 3,
         toc: toc.clone(),
+        vertical: false,
     };
 
     let mut entries = vec![

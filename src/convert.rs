@@ -19,7 +19,7 @@ use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
-use crate::styles;
+use crate::styles::{self, Style};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
@@ -44,6 +44,10 @@ pub struct Options {
     /// The page sets this so a book too large for the browser's memory
     /// gets a clear error instead of running out of memory.
     pub max_text_bytes: Option<usize>,
+    /// The built-in style added to the default stylesheet.
+    pub style: Style,
+    /// Whether a Chinese, Japanese or Korean book is set in vertical lines.
+    pub vertical: bool,
     /// Whether a book with no cover image gets a typographic one.
     pub auto_cover: bool,
 }
@@ -61,6 +65,8 @@ impl Default for Options {
             smart: true,
             source_date_epoch: None,
             max_text_bytes: None,
+            style: Style::Plain,
+            vertical: false,
             auto_cover: false,
         }
     }
@@ -86,6 +92,10 @@ pub struct Output {
     /// Each image's path in the EPUB and the input file it came from,
     /// empty for an image Quire made.
     pub images: Vec<(String, String)>,
+    /// The book's language tag.
+    pub lang: String,
+    /// Whether the book is set in vertical lines.
+    pub vertical: bool,
 }
 
 /// A chapter as written into the book.
@@ -244,6 +254,13 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         .filter(|title| !title.trim().is_empty())
         .unwrap_or_else(|| file_stem(&sources[0]).to_string());
     check_metadata_values(&mut metadata, &sources[0], &mut warnings);
+    let vertical = options.vertical
+        && locale::check_vertical(
+            &lang,
+            metadata.page_progression_direction.as_deref(),
+            &sources[0],
+            &mut warnings,
+        );
 
     let mut images = resolver.images;
     let cover_id = match &metadata.cover_image {
@@ -255,8 +272,9 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         }
         None => None,
     };
+    let default_css = styles::default_stylesheet(options.style, locale::direction(&lang), vertical);
     let (stylesheets, resources, css_files) =
-        styles::collect(&files, &metadata, &mut images, &mut warnings)?;
+        styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
     let identifier = metadata.identifier.clone().unwrap_or_else(|| {
         // The book's content: the chapters after includes, the images
@@ -274,8 +292,8 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
         // Later options count only when set, so that a book made without
         // them keeps the identifier earlier versions gave it.
-        if options.auto_cover {
-            settings += "auto-cover";
+        if options.style != Style::Plain || vertical || options.auto_cover {
+            settings += &format!("{:?}{vertical}{}", options.style, options.auto_cover);
         }
         parts.push(settings.as_bytes());
         content_uuid(&parts)
@@ -306,6 +324,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             &chapters,
             options.toc_depth,
         ),
+        vertical,
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
@@ -334,6 +353,8 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             .iter()
             .map(|image| (image.href.clone(), image.source.clone()))
             .collect(),
+        lang,
+        vertical,
     })
 }
 

@@ -6,6 +6,8 @@
 //! then a four-letter script subtag such as `Arab` or `Latn` where one is
 //! given, since a script subtag overrides the language's usual script.
 
+use crate::error::{Warning, Warnings};
+
 /// The direction in which a text is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -48,7 +50,7 @@ const RTL_SCRIPTS: &[&str] = &[
 const VERTICAL_LANGUAGES: &[&str] = &["ja", "ko", "zh", "cmn", "yue", "lzh"];
 
 /// ISO 15924 codes of the Han, kana and Hangul scripts and their
-/// combinations; another script subtag (`ja-Latn`) rules out vertical lines.
+/// combinations. Another script subtag (`ja-Latn`) rules out vertical lines.
 const VERTICAL_SCRIPTS: &[&str] = &[
     "hani", "hans", "hant", "jpan", "hira", "kana", "hrkt", "kore", "hang", "bopo",
 ];
@@ -104,6 +106,37 @@ pub fn allows_vertical(tag: &str) -> bool {
         && subtags
             .script
             .is_none_or(|script| VERTICAL_SCRIPTS.contains(&script.as_str()))
+}
+
+/// Checks a request for vertical lines against the book's language and
+/// page progression direction. Returns whether the book is set vertically:
+/// only a Chinese, Japanese or Korean one is, and any other gets a warning.
+/// A given left-to-right page progression is kept, with a warning, because
+/// vertical lines read from right to left.
+pub fn check_vertical(
+    lang: &str,
+    progression: Option<&str>,
+    first_source: &str,
+    warnings: &mut Warnings,
+) -> bool {
+    if !allows_vertical(lang) {
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            format!(
+                "vertical writing is only for Chinese, Japanese and Korean books, and this book's language is \"{lang}\"; laid it out horizontally. Set the language (such as ja) if the book is in one of them"
+            ),
+        ));
+        return false;
+    }
+    if progression == Some("ltr") {
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            "page-progression-direction ltr turns pages the wrong way for vertical lines, which read from right to left; kept it as given. Remove it, or set rtl",
+        ));
+    }
+    true
 }
 
 /// The words Quire writes into a book itself, in one language.

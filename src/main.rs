@@ -71,6 +71,14 @@ struct Cli {
     /// Page progression direction: ltr, rtl or default
     #[arg(long)]
     page_progression_direction: Option<String>,
+    /// Built-in style added to the default stylesheet: plain leaves type to
+    /// the reading system, classic sets serif, justified, indented text
+    #[arg(long, default_value = "plain", value_parser = clap::builder::PossibleValuesParser::new(quire::styles::STYLE_NAMES))]
+    style: String,
+    /// Set a Chinese, Japanese or Korean book in vertical lines, read from
+    /// right to left
+    #[arg(long)]
+    vertical: bool,
     /// Deepest heading level in the table of contents, 1 to 6
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
     toc_depth: u8,
@@ -298,6 +306,9 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         smart: !cli.no_smart,
         source_date_epoch,
         max_text_bytes: None,
+        style: quire::styles::Style::from_name(&cli.style)
+            .ok_or_else(|| format!("unknown style \"{}\"", cli.style))?,
+        vertical: cli.vertical,
         auto_cover,
     })
 }

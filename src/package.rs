@@ -70,6 +70,9 @@ pub struct Package<'a> {
     /// The table of contents, built from the chapters' headings or from an
     /// mdBook summary.
     pub toc: Vec<TocEntry>,
+    /// Whether the book is set in vertical lines, which read from right to
+    /// left.
+    pub vertical: bool,
 }
 
 pub const TITLE_PAGE: &str = "title.xhtml";
@@ -617,12 +620,12 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
     xml.end();
 
     let mut spine_attributes = vec![("toc", "ncx")];
-    // A direction from the metadata wins. Otherwise, right-to-left books
-    // turn their pages from right to left.
+    // A direction from the metadata wins. Otherwise, right-to-left and
+    // vertical books turn their pages from right to left.
     let progression = match metadata.page_progression_direction.as_deref() {
         Some(given @ ("ltr" | "rtl")) => Some(given),
         Some(_) => None,
-        None if direction == Direction::Rtl => Some("rtl"),
+        None if package.vertical || direction == Direction::Rtl => Some("rtl"),
         None => None,
     };
     if let Some(progression) = progression {
