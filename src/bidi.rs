@@ -97,7 +97,7 @@ pub fn set_block_directions(body: &str, base: Direction) -> Cow<'_, str> {
     // Open elements: whether each pushed a frame.
     let mut open: Vec<bool> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
-    // Positions in `body` after which to write `dir`, in order.
+    // Positions in `body` after which to write `dir`, in ascending order.
     let mut insertions: Vec<(usize, Direction)> = Vec::new();
 
     let bytes = body.as_bytes();
@@ -158,7 +158,6 @@ pub fn set_block_directions(body: &str, base: Direction) -> Cow<'_, str> {
     if insertions.is_empty() {
         return Cow::Borrowed(body);
     }
-    insertions.sort_by_key(|(at, _)| *at);
     let mut out = String::with_capacity(body.len() + insertions.len() * 10);
     let mut copied = 0;
     for (at, direction) in insertions {
@@ -201,7 +200,13 @@ fn resolve(
     if direction != around
         && let Some(at) = frames[lowest].insert_at
     {
-        insertions.push((at, direction));
+        // A block resolves after the blocks in it only when their text sits
+        // in an element with its own `dir`, so this is nearly always last.
+        let index = insertions
+            .iter()
+            .rposition(|(earlier, _)| *earlier < at)
+            .map_or(0, |index| index + 1);
+        insertions.insert(index, (at, direction));
     }
     for frame in &mut frames[lowest..] {
         frame.direction = Some(direction);
@@ -221,8 +226,8 @@ fn first_strong_direction(text: &str) -> Option<Direction> {
             return reference.chars().find_map(strong_direction);
         };
         let number = match reference[..end].strip_prefix('#') {
-            Some(hex) if hex.starts_with(['x', 'X']) => u32::from_str_radix(&hex[1..], 16).ok(),
-            Some(decimal) => decimal.parse().ok(),
+            Some(hex) if hex.starts_with(['x', 'X']) => parse_number(&hex[1..], 16),
+            Some(decimal) => parse_number(decimal, 10),
             None => None,
         };
         if let Some(direction) = number.and_then(char::from_u32).and_then(strong_direction) {
@@ -231,6 +236,16 @@ fn first_strong_direction(text: &str) -> Option<Direction> {
         rest = &reference[end + 1..];
     }
     rest.chars().find_map(strong_direction)
+}
+
+/// Parses the digits of a character reference. This is `u32::from_str_radix`
+/// without its generic code, which would add to the WebAssembly module.
+fn parse_number(digits: &str, radix: u32) -> Option<u32> {
+    let mut number: u32 = 0;
+    for c in digits.chars() {
+        number = number.checked_mul(radix)?.checked_add(c.to_digit(radix)?)?;
+    }
+    (!digits.is_empty()).then_some(number)
 }
 
 /// Returns the length of the tag at the start of `markup`, up to and
@@ -347,6 +362,16 @@ mod tests {
         assert_eq!(
             set_block_directions(body, Direction::Rtl),
             "<p>&amp; &#x5D0;</p><p>&lt;&#1576;</p><p dir=\"ltr\">&quot;x</p>"
+        );
+    }
+
+    #[test]
+    fn outer_block_resolved_after_inner() {
+        let body = "<li><span dir=\"rtl\"><p>English</p></span>Latin</li>";
+        assert_eq!(
+            set_block_directions(body, Direction::Rtl),
+            "<li dir=\"ltr\"><span dir=\"rtl\"><p dir=\"ltr\">English</p></span>Latin</li>",
+            "the attributes go in document order"
         );
     }
 

@@ -293,7 +293,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         // Later options count only when set, so that a book made without
         // them keeps the identifier earlier versions gave it.
         if options.style != Style::Plain || vertical || options.auto_cover {
-            settings += &format!("{:?}{vertical}{}", options.style, options.auto_cover);
+            settings += &format!("{}{vertical}{}", options.style.name(), options.auto_cover);
         }
         parts.push(settings.as_bytes());
         content_uuid(&parts)

@@ -64,7 +64,7 @@ const WIDTH: u32 = 1600;
 const HEIGHT: u32 = 2560;
 
 /// The width, in user units, that the title and author lines may fill.
-const TEXT_WIDTH: f32 = 1240.0;
+const TEXT_WIDTH: u32 = 1240;
 
 /// Title font sizes in user units, largest first: the largest at which the
 /// title fits in [`MAX_TITLE_LINES`] is used.
@@ -87,20 +87,21 @@ pub fn typographic_cover(title: &str, authors: &[String], lang: &str) -> String 
     let (title_size, title_lines) = fit_title(title);
     let author_lines = wrap_authors(authors);
 
-    let title_line_height = title_size as f32 * 1.25;
-    let author_line_height = AUTHOR_SIZE as f32 * 1.35;
+    // Distances in user units, in integers, because float formatting
+    // would add to the WebAssembly module's size.
+    let title_line_height = title_size * 5 / 4;
+    let author_line_height = AUTHOR_SIZE * 27 / 20;
     // A short rule sits below the title's last baseline, and the authors'
     // lines below the rule.
-    let rule_below_title = title_size as f32 * 0.7;
-    let authors_below_rule = AUTHOR_SIZE as f32 * 0.6;
-    let block_height = title_line_height * title_lines.len() as f32
-        + if author_lines.is_empty() {
-            0.0
-        } else {
-            rule_below_title + authors_below_rule + author_line_height * author_lines.len() as f32
-        };
+    let rule_below_title = title_size * 7 / 10;
+    let authors_below_rule = AUTHOR_SIZE * 3 / 5;
+    let mut block_height = title_line_height * title_lines.len() as u32;
+    if !author_lines.is_empty() {
+        block_height +=
+            rule_below_title + authors_below_rule + author_line_height * author_lines.len() as u32;
+    }
     // The block sits a little above the middle, as on a printed title page.
-    let mut y = (HEIGHT as f32 * 0.45 - block_height / 2.0).max(260.0);
+    let mut y = (HEIGHT * 9 / 20).saturating_sub(block_height / 2).max(260);
 
     let mut xml = XmlWriter::new();
     let (width, height) = (WIDTH.to_string(), HEIGHT.to_string());
@@ -151,7 +152,7 @@ pub fn typographic_cover(title: &str, authors: &[String], lang: &str) -> String 
     }
     if !author_lines.is_empty() {
         y += rule_below_title;
-        let rule_y = format!("{y:.0}");
+        let rule_y = y.to_string();
         xml.empty_element(
             "rect",
             &[
@@ -175,8 +176,8 @@ pub fn typographic_cover(title: &str, authors: &[String], lang: &str) -> String 
 /// RIGHT-TO-LEFT EMBEDDING and POP DIRECTIONAL FORMATTING. An SVG renderer
 /// sets text left to right unless its direction is set, and the embedding
 /// makes it order the words and punctuation as a right-to-left paragraph.
-fn write_line(xml: &mut XmlWriter, x: &str, y: f32, size: u32, text: &str, direction: Direction) {
-    let y = format!("{y:.0}");
+fn write_line(xml: &mut XmlWriter, x: &str, y: u32, size: u32, text: &str, direction: Direction) {
+    let y = y.to_string();
     let size = size.to_string();
     let attributes = [("x", x), ("y", y.as_str()), ("font-size", size.as_str())];
     match direction {
@@ -194,13 +195,13 @@ fn first_strong(text: &str) -> Option<Direction> {
 /// limit are dropped and the last kept line ends with an ellipsis.
 fn fit_title(title: &str) -> (u32, Vec<String>) {
     for size in TITLE_SIZES {
-        let lines = wrap(title, TEXT_WIDTH / size as f32);
+        let lines = wrap(title, TEXT_WIDTH * 1000 / size);
         if lines.len() <= MAX_TITLE_LINES {
             return (size, lines);
         }
     }
     let size = TITLE_SIZES[TITLE_SIZES.len() - 1];
-    let mut lines = wrap(title, TEXT_WIDTH / size as f32);
+    let mut lines = wrap(title, TEXT_WIDTH * 1000 / size);
     lines.truncate(MAX_TITLE_LINES);
     if let Some(last) = lines.last_mut() {
         last.push('…');
@@ -214,7 +215,7 @@ fn fit_title(title: &str) -> (u32, Vec<String>) {
 fn wrap_authors(authors: &[String]) -> Vec<String> {
     let mut lines = Vec::new();
     for author in authors {
-        lines.extend(wrap(author, TEXT_WIDTH / AUTHOR_SIZE as f32));
+        lines.extend(wrap(author, TEXT_WIDTH * 1000 / AUTHOR_SIZE));
     }
     if lines.len() > MAX_AUTHOR_LINES {
         lines.truncate(MAX_AUTHOR_LINES);
@@ -225,17 +226,17 @@ fn wrap_authors(authors: &[String]) -> Vec<String> {
     lines
 }
 
-/// Returns an estimate of a character's advance width in ems: a full em
-/// for Han, kana, Hangul and full-width forms, nothing for combining
-/// marks, and an average serif letter's width for the rest.
-fn advance(c: char) -> f32 {
+/// Returns an estimate of a character's advance width in thousandths of an
+/// em: a full em for Han, kana, Hangul and full-width forms, nothing for
+/// combining marks, and an average serif letter's width for the rest.
+fn advance(c: char) -> u32 {
     match c {
         '\u{0300}'..='\u{036F}'
         | '\u{0591}'..='\u{05C7}'
         | '\u{064B}'..='\u{065F}'
         | '\u{0670}'
-        | '\u{200B}'..='\u{200F}' => 0.0,
-        ' ' => 0.28,
+        | '\u{200B}'..='\u{200F}' => 0,
+        ' ' => 280,
         '\u{1100}'..='\u{115F}'
         | '\u{2E80}'..='\u{A4CF}'
         | '\u{AC00}'..='\u{D7A3}'
@@ -243,30 +244,30 @@ fn advance(c: char) -> f32 {
         | '\u{FE30}'..='\u{FE4F}'
         | '\u{FF00}'..='\u{FF60}'
         | '\u{FFE0}'..='\u{FFE6}'
-        | '\u{20000}'..='\u{3FFFD}' => 1.0,
-        'A'..='Z' | 'm' | 'w' => 0.7,
-        _ => 0.55,
+        | '\u{20000}'..='\u{3FFFD}' => 1000,
+        'A'..='Z' | 'm' | 'w' => 700,
+        _ => 550,
     }
 }
 
 /// Reports whether a line may break on either side of the character
 /// without a space, as between Han, kana and Hangul characters.
 fn is_wide(c: char) -> bool {
-    advance(c) >= 1.0
+    advance(c) >= 1000
 }
 
 /// A piece of text that stays on one line: a word, or one East Asian
 /// character with any marks that may not start a line.
 struct Unit {
     text: String,
-    width: f32,
+    width: u32,
     space_before: bool,
 }
 
-/// Breaks `text` into lines of at most `max_width` ems by the estimates of
-/// [`advance`]: at spaces, and between East Asian characters. A word
-/// longer than a line is cut between characters.
-fn wrap(text: &str, max_width: f32) -> Vec<String> {
+/// Breaks `text` into lines of at most `max_width` thousandths of an em by
+/// the estimates of [`advance`]: at spaces, and between East Asian
+/// characters. A word longer than a line is cut between characters.
+fn wrap(text: &str, max_width: u32) -> Vec<String> {
     let mut units: Vec<Unit> = Vec::new();
     let mut space = false;
     let mut last_wide = false;
@@ -295,16 +296,16 @@ fn wrap(text: &str, max_width: f32) -> Vec<String> {
     let space_width = advance(' ');
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    let mut width = 0.0;
+    let mut width = 0;
     for unit in units {
         let gap = if unit.space_before && !line.is_empty() {
             space_width
         } else {
-            0.0
+            0
         };
         if !line.is_empty() && width + gap + unit.width > max_width {
             lines.push(std::mem::take(&mut line));
-            width = 0.0;
+            width = 0;
         }
         if !line.is_empty() && unit.space_before {
             line.push(' ');
@@ -313,7 +314,7 @@ fn wrap(text: &str, max_width: f32) -> Vec<String> {
         for c in unit.text.chars() {
             if !line.is_empty() && width + advance(c) > max_width && unit.width > max_width {
                 lines.push(std::mem::take(&mut line));
-                width = 0.0;
+                width = 0;
             }
             line.push(c);
             width += advance(c);
@@ -371,9 +372,9 @@ mod tests {
         let lines = text_lines(&typographic_cover(title, &[], "en"));
         assert!(lines.len() > 1, "{lines:?}");
         assert!(lines.len() <= MAX_TITLE_LINES, "{lines:?}");
-        let size: f32 = lines[0].0.parse().unwrap();
+        let size: u32 = lines[0].0.parse().unwrap();
         for (_, line) in &lines {
-            let width: f32 = line.chars().map(advance).sum::<f32>() * size;
+            let width = line.chars().map(advance).sum::<u32>() * size / 1000;
             assert!(width <= TEXT_WIDTH, "{line:?} is {width} units wide");
         }
         let rejoined: Vec<String> = lines.into_iter().map(|(_, line)| line).collect();
@@ -390,7 +391,7 @@ mod tests {
     #[test]
     fn cjk_title_breaks_between_characters() {
         let title = "今日は晴れていたので、私たちは川沿いの道を長い時間かけて歩いた。";
-        let lines: Vec<String> = wrap(title, 8.0);
+        let lines: Vec<String> = wrap(title, 8000);
         assert!(lines.len() >= 4, "{lines:?}");
         assert_eq!(lines.concat(), title);
         for line in &lines {
@@ -423,7 +424,7 @@ mod tests {
 
     #[test]
     fn long_word_cut_to_fit() {
-        let lines = wrap(&"x".repeat(50), 10.0);
+        let lines = wrap(&"x".repeat(50), 10_000);
         assert!(lines.len() >= 3, "{lines:?}");
         assert_eq!(lines.concat(), "x".repeat(50));
     }

@@ -319,6 +319,11 @@ const LABELS: &[(&str, Labels)] = &[
     ),
 ];
 
+/// Returns the English labels, which [`labels`] falls back to.
+pub fn english() -> &'static Labels {
+    &LABELS[0].1
+}
+
 /// Returns the labels for a language tag, falling back to English.
 /// Chinese with the `Hant` script, Cantonese, and Chinese from Taiwan, Hong
 /// Kong or Macao with no script given get traditional characters.
@@ -341,7 +346,7 @@ pub fn labels(tag: &str) -> &'static Labels {
     LABELS
         .iter()
         .find(|(language, _)| *language == key)
-        .map_or(&LABELS[0].1, |(_, labels)| labels)
+        .map_or(english(), |(_, labels)| labels)
 }
 
 #[cfg(test)]

@@ -16,10 +16,17 @@ use crate::text::decode;
 /// Quire's default stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("templates/quire.css");
 
-/// Rules added after the default ones for a right-to-left book.
+/// Rules added after the default ones for a right-to-left book: the
+/// indents and borders those put on the left go on the right. The default
+/// rules use physical sides because older reading systems ignore logical
+/// ones such as `margin-inline-start`.
 const RTL_CSS: &str = include_str!("templates/rtl.css");
 
-/// Rules added last for a book set in vertical lines.
+/// Rules added last for a book set in vertical lines. Reading systems take
+/// the writing mode of the whole book from the root element, and older
+/// WebKit-based ones read only the prefixed properties. In `vertical-rl`
+/// text the block direction runs from right to left, so the default
+/// rules' top and bottom margins become right and left ones.
 const VERTICAL_CSS: &str = include_str!("templates/vertical.css");
 
 /// A built-in style: rules added to Quire's default stylesheet.
@@ -29,7 +36,8 @@ pub enum Style {
     /// system.
     #[default]
     Plain,
-    /// Serif type, justified and indented paragraphs, centred headings.
+    /// Serif type, justified paragraphs with a first-line indent instead
+    /// of a gap (none after a heading or rule), and centred headings.
     Classic,
 }
 

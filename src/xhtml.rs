@@ -248,7 +248,7 @@ impl<'a> Writer<'a> {
             footnotes: Footnotes::default(),
             no_autolink_depth: 0,
             in_rust_code: false,
-            labels: locale::labels("en"),
+            labels: locale::english(),
         }
     }
 
