@@ -2,10 +2,12 @@
 //! the chapters, gather metadata, write each chapter, resolve links between
 //! chapters, then package and zip.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use crate::bidi::set_block_directions;
 use crate::book::{Book, FileIndex, OrderSource, chapter_order, file_stem, resolve_relative};
 use crate::cover;
 use crate::epub::write_zip;
@@ -163,6 +165,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
 
     let lang = choose_language(&metadata, &sources[0], &texts, &mut warnings);
     let labels = locale::labels(&lang);
+    let direction = locale::direction(&lang);
 
     let plans = plan_chapters(&sources, &parsed);
     let chapter_sources: HashMap<&str, Vec<usize>> =
@@ -228,6 +231,12 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             }
             href
         });
+        // The preview shows this body, so it takes the block directions
+        // here, where `xhtml_document` would otherwise add them.
+        let body = match set_block_directions(&body, direction) {
+            Cow::Owned(with_directions) => with_directions,
+            Cow::Borrowed(_) => body,
+        };
         let title = chapter
             .headings
             .first()
@@ -272,7 +281,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         }
         None => None,
     };
-    let default_css = styles::default_stylesheet(options.style, locale::direction(&lang), vertical);
+    let default_css = styles::default_stylesheet(options.style, direction, vertical);
     let (stylesheets, resources, css_files) =
         styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
