@@ -182,6 +182,7 @@ fn package_book(chapters: &[ChapterDocument], metadata: &Metadata) -> Vec<(Strin
         resources: &[],
         toc_depth: 3,
         toc: toc.clone(),
+        vertical: false,
     };
 
     let mut entries = vec![
@@ -194,7 +195,8 @@ fn package_book(chapters: &[ChapterDocument], metadata: &Metadata) -> Vec<(Strin
             package::package_document(&book, true).into_bytes(),
         ),
     ];
-    let nav_body = package::nav_body(&toc, "Contents", &[("toc", package::NAV, "Contents")]);
+    let labels = quire::locale::labels("en");
+    let nav_body = package::nav_body(&toc, labels, &[("toc", package::NAV, labels.contents)]);
     let nav = package::xhtml_document("Contents", "en", &[], None, &nav_body);
     entries.push((format!("EPUB/{}", package::NAV), nav.into_bytes()));
     entries.push((

@@ -7,21 +7,24 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use crate::bidi::set_block_directions;
 use crate::book::{
     Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
     resolve_relative,
 };
+use crate::cover;
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
-use crate::images::{ImageStore, ascii_name, sniff};
+use crate::images::{ImageStore, ImageType, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
+use crate::locale;
 use crate::markdown::{Events, LineIndex, ParsedFile, parse};
 use crate::mdbook;
 use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
-use crate::styles;
+use crate::styles::{self, Style};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
@@ -46,6 +49,12 @@ pub struct Options {
     /// The page sets this so a book too large for the browser's memory
     /// gets a clear error instead of running out of memory.
     pub max_text_bytes: Option<usize>,
+    /// The built-in style added to the default stylesheet.
+    pub style: Style,
+    /// Whether a Chinese, Japanese or Korean book is set in vertical lines.
+    pub vertical: bool,
+    /// Whether a book with no cover image gets a typographic one.
+    pub auto_cover: bool,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -61,6 +70,9 @@ impl Default for Options {
             smart: true,
             source_date_epoch: None,
             max_text_bytes: None,
+            style: Style::Plain,
+            vertical: false,
+            auto_cover: false,
         }
     }
 }
@@ -82,8 +94,13 @@ pub struct Output {
     /// Each stylesheet's path in the EPUB and its text, in the order the
     /// chapters link them.
     pub stylesheets: Vec<(String, String)>,
-    /// Each image's path in the EPUB and the input file it came from.
+    /// Each image's path in the EPUB and the input file it came from,
+    /// empty for an image Quire made.
     pub images: Vec<(String, String)>,
+    /// The book's language tag.
+    pub lang: String,
+    /// Whether the book is set in vertical lines.
+    pub vertical: bool,
 }
 
 /// A chapter as written into the book.
@@ -164,9 +181,26 @@ pub fn convert_with_deferred(
     let mut plans: Vec<ChapterPlan> = Vec::new();
     let mut used_names = HashSet::new();
     let mut rendered: Vec<RenderedChapter> = Vec::new();
-    let mut metadata_blocks = Vec::with_capacity(sources.len());
+    // Set from the first file's metadata block, before any chapter is
+    // written, because the chapters' labels depend on the language.
+    let mut book_settings = None;
     for (source, text) in texts.iter().enumerate() {
         let file = parse(text, split, options.smart);
+        if source == 0 {
+            book_settings = Some(read_book_settings(
+                &files,
+                options,
+                &sources[0],
+                &texts,
+                file.metadata.as_ref(),
+                &mut warnings,
+            )?);
+        } else if let Some((_, line)) = &file.metadata {
+            warn_ignored_metadata(&sources[source], *line, &mut warnings);
+        }
+        let (_, lang) = book_settings.as_ref().expect("set by the first file");
+        let labels = locale::labels(lang);
+
         let first_chapter = plans.len();
         plan_chapters(&sources[source], source, &file, &mut used_names, &mut plans);
         for (index, plan) in plans.iter().enumerate().skip(first_chapter) {
@@ -177,7 +211,8 @@ pub fn convert_with_deferred(
                 &mut anchors[source],
                 &mut resolver,
                 &mut warnings,
-            );
+            )
+            .with_labels(labels);
             rendered.push(writer.write(&file.chapters[plan.part], &file.footnotes));
         }
         let used = rendered[first_chapter..]
@@ -191,27 +226,9 @@ pub fn convert_with_deferred(
             &used,
             &mut warnings,
         );
-        metadata_blocks.push(file.metadata);
     }
-
-    let mut metadata = gather_metadata(&files, options, &sources, &metadata_blocks, &mut warnings)?;
-    let removed = metadata.remove_forbidden_chars();
-    if removed > 0 {
-        warnings.push(Warning::new(
-            &sources[0],
-            None,
-            format!(
-                "removed {removed} control character(s) that XML does not allow from the metadata"
-            ),
-        ));
-    }
-    if metadata_blocks[0].is_none() && looks_like_unclosed_metadata(&texts[0]) {
-        warnings.push(Warning::new(
-            &sources[0],
-            Some(1),
-            "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
-        ));
-    }
+    let (mut metadata, lang) = book_settings.expect("a book has at least one file");
+    let direction = locale::direction(&lang);
 
     let chapter_sources: HashMap<&str, Vec<usize>> =
         plans
@@ -245,6 +262,12 @@ pub fn convert_with_deferred(
             }
             href
         });
+        // The preview shows this body, so it takes the block directions
+        // here, where `xhtml_document` would otherwise add them.
+        let body = match set_block_directions(&body, direction) {
+            Cow::Owned(with_directions) => with_directions,
+            Cow::Borrowed(_) => body,
+        };
         let title = chapter
             .headings
             .first()
@@ -270,16 +293,28 @@ pub fn convert_with_deferred(
         })
         .filter(|title| !title.trim().is_empty())
         .unwrap_or_else(|| file_stem(&sources[0]).to_string());
-    let lang = choose_language(&metadata, &sources[0], &texts, &mut warnings);
     check_metadata_values(&mut metadata, &sources[0], &mut warnings);
+    let vertical = options.vertical
+        && locale::check_vertical(
+            &lang,
+            metadata.page_progression_direction.as_deref(),
+            &sources[0],
+            &mut warnings,
+        );
 
     let mut images = resolver.images;
     let cover_id = match &metadata.cover_image {
-        Some(path) => Some(store_cover(&files, &mut images, path)?),
+        Some(path) => Some(store_cover(&files, &mut images, path, &mut warnings)?),
+        None if options.auto_cover => {
+            let authors = metadata.authors.as_deref().unwrap_or_default();
+            let svg = cover::typographic_cover(&title, authors, &lang);
+            Some(images.store_generated("cover", ImageType::Svg, svg.into_bytes()))
+        }
         None => None,
     };
+    let default_css = styles::default_stylesheet(options.style, direction, vertical);
     let (stylesheets, resources, css_files) =
-        styles::collect(&files, &metadata, &mut images, &mut warnings)?;
+        styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
     let identifier = metadata.identifier.clone().unwrap_or_else(|| {
         // The book's content: the chapters after includes, the images
@@ -294,7 +329,12 @@ pub fn convert_with_deferred(
         );
         parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
         parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
-        let settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        // Later options count only when set, so that a book made without
+        // them keeps the identifier earlier versions gave it.
+        if options.style != Style::Plain || vertical || options.auto_cover {
+            settings += &format!("{}{vertical}{}", options.style.name(), options.auto_cover);
+        }
         parts.push(settings.as_bytes());
         content_uuid(&parts)
     });
@@ -328,6 +368,7 @@ pub fn convert_with_deferred(
             &chapters,
             options.toc_depth,
         ),
+        vertical,
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
@@ -356,6 +397,8 @@ pub fn convert_with_deferred(
             .iter()
             .map(|image| (image.href.clone(), image.source.clone()))
             .collect(),
+        lang,
+        vertical,
     })
 }
 
@@ -397,14 +440,18 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         metadata: Metadata::default(),
         ..options.clone()
     };
-    let metadata_blocks: Vec<_> = parsed.iter().map(|file| file.metadata.clone()).collect();
     let metadata = gather_metadata(
         &files,
         &without_flags,
-        &sources,
-        &metadata_blocks,
+        &sources[0],
+        parsed[0].metadata.as_ref(),
         &mut warnings,
     )?;
+    for (path, file) in sources.iter().zip(&parsed).skip(1) {
+        if let Some((_, line)) = &file.metadata {
+            warn_ignored_metadata(path, *line, &mut warnings);
+        }
+    }
     let chapters = sources
         .iter()
         .zip(&parsed)
@@ -557,13 +604,54 @@ fn build_toc(
     package::toc_entries(chapters, toc_depth)
 }
 
-/// Layers the metadata sources: the first file's YAML block, then the
-/// metadata file, then the options.
+/// Reads the book's metadata and language: the metadata with the first
+/// file's YAML block, cleaned of characters XML forbids, and the language
+/// that `choose_language` picks, with warnings about both.
+fn read_book_settings(
+    files: &FileIndex<'_>,
+    options: &Options,
+    first_source: &str,
+    texts: &[Cow<'_, str>],
+    first_block: Option<&(String, usize)>,
+    warnings: &mut Warnings,
+) -> Result<(Metadata, String), Error> {
+    let mut metadata = gather_metadata(files, options, first_source, first_block, warnings)?;
+    let removed = metadata.remove_forbidden_chars();
+    if removed > 0 {
+        warnings.push(Warning::new(
+            first_source,
+            None,
+            format!(
+                "removed {removed} control character(s) that XML does not allow from the metadata"
+            ),
+        ));
+    }
+    if first_block.is_none() && looks_like_unclosed_metadata(&texts[0]) {
+        warnings.push(Warning::new(
+            first_source,
+            Some(1),
+            "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
+        ));
+    }
+    let lang = choose_language(&metadata, first_source, texts, warnings);
+    Ok((metadata, lang))
+}
+
+fn warn_ignored_metadata(path: &str, line: usize, warnings: &mut Warnings) {
+    warnings.push(Warning::new(
+        path,
+        Some(line.saturating_sub(1).max(1)),
+        "ignored this metadata block: only the first chapter's block is read; move these keys there or into --metadata-file",
+    ));
+}
+
+/// Layers the metadata sources: `book.toml`, then the first file's YAML
+/// block, then the metadata file, then the options.
 fn gather_metadata(
     files: &FileIndex<'_>,
     options: &Options,
-    sources: &[String],
-    metadata_blocks: &[Option<(String, usize)>],
+    first_source: &str,
+    first_block: Option<&(String, usize)>,
     warnings: &mut Warnings,
 ) -> Result<Metadata, Error> {
     // An mdBook's book.toml comes first, so a metadata block overrides it.
@@ -574,19 +662,8 @@ fn gather_metadata(
         }
         None => Metadata::default(),
     };
-    for (index, block) in metadata_blocks.iter().enumerate() {
-        let Some((yaml, line)) = block else {
-            continue;
-        };
-        if index == 0 {
-            metadata.merge(metadata::parse_yaml(&sources[0], *line, yaml, warnings)?);
-        } else {
-            warnings.push(Warning::new(
-                &sources[index],
-                Some(line.saturating_sub(1).max(1)),
-                "ignored this metadata block: only the first chapter's block is read; move these keys there or into --metadata-file",
-            ));
-        }
+    if let Some((yaml, line)) = first_block {
+        metadata.merge(metadata::parse_yaml(first_source, *line, yaml, warnings)?);
     }
     if let Some(path) = &options.metadata_file {
         let file = files.get(path).ok_or_else(|| Error::FileNotFound {
@@ -867,6 +944,7 @@ fn store_cover(
     files: &FileIndex<'_>,
     images: &mut ImageStore,
     path: &str,
+    warnings: &mut Warnings,
 ) -> Result<String, Error> {
     let file = files.get(path).ok_or_else(|| Error::FileNotFound {
         path: path.to_string(),
@@ -884,6 +962,7 @@ fn store_cover(
             reason,
         });
     }
+    cover::check_size(path, &file.bytes, image_type, warnings);
     let href = images.store(crate::book::normalize_path(path), image_type);
     let image = images
         .images
@@ -955,17 +1034,18 @@ fn package_entries(
     let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
 
     let toc = &package.toc;
+    let labels = locale::labels(package.lang);
     let mut landmarks: Vec<(&str, &str, &str)> = Vec::new();
     if package.cover_id.is_some() {
-        landmarks.push(("cover", package::COVER_PAGE, "Cover"));
+        landmarks.push(("cover", package::COVER_PAGE, labels.cover));
     }
-    landmarks.push(("titlepage", package::TITLE_PAGE, "Title page"));
-    landmarks.push(("toc", "nav.xhtml#toc", "Contents"));
+    landmarks.push(("titlepage", package::TITLE_PAGE, labels.title_page));
+    landmarks.push(("toc", "nav.xhtml#toc", labels.contents));
     if let Some(first) = package.chapters.first() {
-        landmarks.push(("bodymatter", first.href.as_str(), "Start of content"));
+        landmarks.push(("bodymatter", first.href.as_str(), labels.start_of_content));
     }
-    let nav_body = package::nav_body(toc, "Contents", &landmarks);
-    let nav = package::xhtml_document("Contents", package.lang, &top_styles, None, &nav_body);
+    let nav_body = package::nav_body(toc, labels, &landmarks);
+    let nav = package::xhtml_document(labels.contents, package.lang, &top_styles, None, &nav_body);
     entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
     entries.push((
         format!("{root}/{}", package::NCX),
@@ -1012,6 +1092,10 @@ fn package_entries(
         entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
     }
     for image in &images.images {
+        if let Some(bytes) = &image.generated {
+            entries.push((format!("{root}/{}", image.href), bytes.clone()));
+            continue;
+        }
         let file = files
             .get(&image.source)
             .ok_or_else(|| Error::FileNotFound {

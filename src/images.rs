@@ -59,6 +59,82 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageType> {
     None
 }
 
+/// Reads an image's width and height in pixels from its header. Returns
+/// `None` for SVG, which has no pixel size, and for a header that is cut
+/// short or damaged.
+pub fn pixel_size(bytes: &[u8], image_type: ImageType) -> Option<(u32, u32)> {
+    let u16_le = |at: usize| {
+        Some(u32::from(u16::from_le_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+        ])))
+    };
+    let u24_le = |at: usize| {
+        Some(u32::from_le_bytes([
+            *bytes.get(at)?,
+            *bytes.get(at + 1)?,
+            *bytes.get(at + 2)?,
+            0,
+        ]))
+    };
+    let u32_be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    match image_type {
+        // The PNG format puts the IHDR chunk, with width and height, first.
+        ImageType::Png if bytes.get(12..16) == Some(b"IHDR") => Some((u32_be(16)?, u32_be(20)?)),
+        // The logical screen descriptor follows the signature.
+        ImageType::Gif => Some((u16_le(6)?, u16_le(8)?)),
+        ImageType::Webp => match bytes.get(12..16)? {
+            // A lossy frame header: 14-bit width and height after a start code.
+            b"VP8 " if bytes.get(23..26) == Some(&[0x9D, 0x01, 0x2A]) => {
+                Some((u16_le(26)? & 0x3FFF, u16_le(28)? & 0x3FFF))
+            }
+            // A lossless header: 14 bits each of width - 1 and height - 1.
+            b"VP8L" if bytes.get(20) == Some(&0x2F) => {
+                let bits = u32::from_le_bytes(bytes.get(21..25)?.try_into().ok()?);
+                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+            }
+            // The extended header: 24 bits each of width - 1 and height - 1.
+            b"VP8X" => Some((u24_le(24)? + 1, u24_le(27)? + 1)),
+            _ => None,
+        },
+        ImageType::Jpeg => jpeg_size(bytes),
+        ImageType::Png | ImageType::Svg => None,
+    }
+}
+
+/// Finds a JPEG's start-of-frame segment, which contains its height and
+/// width, by walking the segments from the start of the file.
+fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        // Any number of 0xFF fill bytes may come before a marker.
+        while *bytes.get(at + 1)? == 0xFF {
+            at += 1;
+        }
+        let marker = *bytes.get(at + 1)?;
+        at += 2;
+        match marker {
+            // Markers that stand alone, with no length.
+            0x01 | 0xD0..=0xD7 => continue,
+            // End of image, or start of scan before any frame header.
+            0xD9 | 0xDA => return None,
+            // Start of frame, all but DHT (C4), JPG (C8) and DAC (CC).
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let height = u16::from_be_bytes([*bytes.get(at + 3)?, *bytes.get(at + 4)?]);
+                let width = u16::from_be_bytes([*bytes.get(at + 5)?, *bytes.get(at + 6)?]);
+                return Some((u32::from(width), u32::from(height)));
+            }
+            _ => {
+                let length = u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
+                at += usize::from(length);
+            }
+        }
+    }
+}
+
 /// Reports whether the text starts, after an optional BOM, XML declaration,
 /// comments and doctype, with an `<svg` element.
 fn looks_like_svg(bytes: &[u8]) -> bool {
@@ -204,6 +280,9 @@ pub struct StoredImage {
     /// Its manifest id.
     pub id: String,
     pub image_type: ImageType,
+    /// The bytes of an image Quire made itself, such as a typographic
+    /// cover, which has no input file.
+    pub generated: Option<Vec<u8>>,
 }
 
 /// The images the book uses, in order of first use.
@@ -329,6 +408,7 @@ impl ImageStore {
             id: format!("img-{}", name.replace('.', "-")),
             source: source.clone(),
             image_type,
+            generated: None,
         };
         self.by_source.insert(source, Some(self.images.len()));
         self.images.push(stored);
@@ -336,6 +416,21 @@ impl ImageStore {
             .last()
             .map(|image| image.href.clone())
             .unwrap_or_default()
+    }
+
+    /// Stores an image Quire made, named after `stem`, and returns its
+    /// manifest id.
+    pub fn store_generated(&mut self, stem: &str, image_type: ImageType, bytes: Vec<u8>) -> String {
+        let name = self.unique_name(stem, image_type);
+        let id = format!("img-{}", name.replace('.', "-"));
+        self.images.push(StoredImage {
+            source: String::new(),
+            href: format!("images/{name}"),
+            id: id.clone(),
+            image_type,
+            generated: Some(bytes),
+        });
+        id
     }
 
     fn unique_name(&mut self, source: &str, image_type: ImageType) -> String {
@@ -381,6 +476,44 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::book::{Book, InputFile};
+
+    #[test]
+    fn pixel_size_from_headers() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(12_000u32.to_be_bytes());
+        png.extend(800u32.to_be_bytes());
+        assert_eq!(pixel_size(&png, ImageType::Png), Some((12_000, 800)));
+        assert_eq!(pixel_size(&png[..22], ImageType::Png), None, "cut short");
+
+        let gif = b"GIF89a\x40\x06\x00\x0a";
+        assert_eq!(pixel_size(gif, ImageType::Gif), Some((1600, 2560)));
+
+        // SOI, an APP0 segment of 16 bytes, fill bytes, then SOF2.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        jpeg.extend([0; 14]);
+        jpeg.extend([0xFF, 0xFF, 0xC2, 0x00, 0x11, 0x08, 0x0A, 0x00, 0x06, 0x40]);
+        assert_eq!(pixel_size(&jpeg, ImageType::Jpeg), Some((1600, 2560)));
+        let mut no_frame = jpeg[..20].to_vec();
+        no_frame.extend([0xFF, 0xDA]);
+        assert_eq!(pixel_size(&no_frame, ImageType::Jpeg), None);
+
+        let mut lossy = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0\0\0\0\x9d\x01\x2a".to_vec();
+        lossy.extend([0x40, 0x06, 0x00, 0x0A]);
+        assert_eq!(pixel_size(&lossy, ImageType::Webp), Some((1600, 2560)));
+        // Lossless: width - 1 = 1599 and height - 1 = 2559 packed in 14-bit fields.
+        let bits: u32 = 1599 | (2559 << 14);
+        let mut lossless = b"RIFF\0\0\0\0WEBPVP8L\0\0\0\0\x2f".to_vec();
+        lossless.extend(bits.to_le_bytes());
+        assert_eq!(pixel_size(&lossless, ImageType::Webp), Some((1600, 2560)));
+        let mut extended = b"RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0".to_vec();
+        extended.extend([0x0F, 0x27, 0x00, 0x0F, 0x27, 0x00]);
+        assert_eq!(
+            pixel_size(&extended, ImageType::Webp),
+            Some((10_000, 10_000))
+        );
+
+        assert_eq!(pixel_size(b"<svg/>", ImageType::Svg), None);
+    }
 
     #[test]
     fn sniff_reads_bytes_not_names() {

@@ -14,19 +14,24 @@
 //!    [`links`], bare URLs through [`autolink`].
 //! 6. [`convert`]: runs the stages and resolves links between chapters.
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
-//!    and cover pages, stylesheets.
+//!    and cover pages, stylesheets; with [`locale`] for the direction and
+//!    words a language takes, [`bidi`] for the direction of each block,
+//!    and [`cover`] for the cover's size check and the typographic cover.
 //! 8. [`epub`]: the zip container.
 //!
 //! The library never touches a file system or the network: callers pass
 //! the files in a [`Book`], so it runs the same natively and as WebAssembly.
 
 pub mod autolink;
+pub mod bidi;
 pub mod book;
 pub mod convert;
+pub mod cover;
 pub mod epub;
 pub mod error;
 pub mod images;
 pub mod links;
+pub mod locale;
 pub mod markdown;
 pub mod mdbook;
 pub mod metadata;

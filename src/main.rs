@@ -59,7 +59,9 @@ struct Cli {
     /// A subject or keyword; repeat for several
     #[arg(long = "subject")]
     subjects: Vec<String>,
-    /// Cover image (JPEG, PNG, GIF, WebP or SVG)
+    /// Cover image (JPEG, PNG, GIF, WebP or SVG), or "auto" for an SVG cover
+    /// made from the title and authors when no cover image is given
+    /// (write ./auto for a file named auto)
     #[arg(long)]
     cover: Option<PathBuf>,
     /// Stylesheet applied after the default one; repeat for several
@@ -71,6 +73,14 @@ struct Cli {
     /// Page progression direction: ltr, rtl or default
     #[arg(long)]
     page_progression_direction: Option<String>,
+    /// Built-in style added to the default stylesheet: plain leaves type to
+    /// the reading system, classic sets serif, justified, indented text
+    #[arg(long, default_value = "plain", value_parser = clap::builder::PossibleValuesParser::new(quire::styles::STYLE_NAMES))]
+    style: String,
+    /// Set a Chinese, Japanese or Korean book in vertical lines, read from
+    /// right to left
+    #[arg(long)]
+    vertical: bool,
     /// Deepest heading level in the table of contents, 1 to 6
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
     toc_depth: u8,
@@ -305,6 +315,8 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
     };
     let non_empty = |values: &[String]| (!values.is_empty()).then(|| values.to_vec());
     let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
+    let auto_cover = cli.cover.as_deref() == Some(Path::new("auto"));
+    let cover = cli.cover.as_ref().filter(|_| !auto_cover);
     let metadata = Metadata {
         title: cli.title.clone(),
         subtitle: cli.subtitle.clone(),
@@ -317,7 +329,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         rights: cli.rights.clone(),
         description: cli.description.clone(),
         subjects: non_empty(&cli.subjects),
-        cover_image: cli.cover.as_ref().map(in_book).transpose()?,
+        cover_image: cover.map(in_book).transpose()?,
         css: non_empty(&css),
         page_progression_direction: cli.page_progression_direction.clone(),
     };
@@ -337,6 +349,10 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         smart: !cli.no_smart,
         source_date_epoch,
         max_text_bytes: None,
+        style: quire::styles::Style::from_name(&cli.style)
+            .ok_or_else(|| format!("unknown style \"{}\"", cli.style))?,
+        vertical: cli.vertical,
+        auto_cover,
     })
 }
 

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
+use crate::bidi::set_block_directions;
 use crate::images::StoredImage;
+use crate::locale::{self, Direction, Labels};
 use crate::mdbook::SummaryItem;
 use crate::metadata::Metadata;
 use crate::xhtml::HeadingInfo;
@@ -68,6 +70,9 @@ pub struct Package<'a> {
     /// The table of contents, built from the chapters' headings or from an
     /// mdBook summary.
     pub toc: Vec<TocEntry>,
+    /// Whether the book is set in vertical lines, which read from right to
+    /// left.
+    pub vertical: bool,
 }
 
 pub const TITLE_PAGE: &str = "title.xhtml";
@@ -99,7 +104,9 @@ pub fn container_xml() -> String {
 }
 
 /// Returns a complete XHTML content document around `body`, which must
-/// already be well-formed and escaped.
+/// already be well-formed and escaped. The language sets `lang`, and a
+/// right-to-left language sets `dir` too. Blocks of `body` written in the
+/// other direction get a `dir` of their own.
 pub fn xhtml_document(
     title: &str,
     lang: &str,
@@ -107,17 +114,21 @@ pub fn xhtml_document(
     body_type: Option<(&str, &str)>,
     body: &str,
 ) -> String {
+    let direction = locale::direction(lang);
+    let body = set_block_directions(body, direction);
+    let mut html_attributes = vec![
+        ("xmlns", "http://www.w3.org/1999/xhtml"),
+        ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+        ("lang", lang),
+        ("xml:lang", lang),
+    ];
+    if direction == Direction::Rtl {
+        html_attributes.push(("dir", "rtl"));
+    }
+
     let mut xml = XmlWriter::new();
     xml.raw_line("<!DOCTYPE html>");
-    xml.start(
-        "html",
-        &[
-            ("xmlns", "http://www.w3.org/1999/xhtml"),
-            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
-            ("lang", lang),
-            ("xml:lang", lang),
-        ],
-    );
+    xml.start("html", &html_attributes);
     xml.start("head", &[]);
     xml.empty_element("meta", &[("charset", "utf-8")]);
     xml.text_element("title", &[], title);
@@ -136,10 +147,10 @@ pub fn xhtml_document(
                 attributes.push(("role", role));
             }
             xml.start("section", &attributes);
-            xml.trusted_markup(body);
+            xml.trusted_markup(&body);
             xml.end();
         }
-        None => xml.trusted_markup(body),
+        None => xml.trusted_markup(&body),
     }
     xml.finish()
 }
@@ -341,14 +352,14 @@ fn non_empty(text: &str, fallback: &str) -> String {
 }
 
 /// Returns the navigation document's body: the table of contents and the
-/// landmarks.
-pub fn nav_body(toc: &[TocEntry], toc_title: &str, landmarks: &[(&str, &str, &str)]) -> String {
+/// landmarks, headed in the book's language.
+pub fn nav_body(toc: &[TocEntry], labels: &Labels, landmarks: &[(&str, &str, &str)]) -> String {
     let mut xml = XmlWriter::new();
     xml.start(
         "nav",
         &[("epub:type", "toc"), ("id", "toc"), ("role", "doc-toc")],
     );
-    xml.text_element("h1", &[], toc_title);
+    xml.text_element("h1", &[], labels.contents);
     write_toc_list(&mut xml, toc);
     xml.end();
 
@@ -360,7 +371,7 @@ pub fn nav_body(toc: &[TocEntry], toc_title: &str, landmarks: &[(&str, &str, &st
             ("hidden", "hidden"),
         ],
     );
-    xml.text_element("h2", &[], "Landmarks");
+    xml.text_element("h2", &[], labels.landmarks);
     xml.start("ol", &[]);
     for (epub_type, href, label) in landmarks {
         xml.start("li", &[]);
@@ -450,16 +461,19 @@ fn write_nav_points(
 /// Returns the package document.
 pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
     let metadata = package.metadata;
+    let direction = locale::direction(package.lang);
+    let mut package_attributes = vec![
+        ("xmlns", "http://www.idpf.org/2007/opf"),
+        ("version", "3.0"),
+        ("unique-identifier", "book-id"),
+        ("xml:lang", package.lang),
+    ];
+    // The metadata's text direction, for reading systems that show it.
+    if direction == Direction::Rtl {
+        package_attributes.push(("dir", "rtl"));
+    }
     let mut xml = XmlWriter::new();
-    xml.start(
-        "package",
-        &[
-            ("xmlns", "http://www.idpf.org/2007/opf"),
-            ("version", "3.0"),
-            ("unique-identifier", "book-id"),
-            ("xml:lang", package.lang),
-        ],
-    );
+    xml.start("package", &package_attributes);
 
     xml.start(
         "metadata",
@@ -606,8 +620,16 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
     xml.end();
 
     let mut spine_attributes = vec![("toc", "ncx")];
-    if let Some(direction @ ("ltr" | "rtl")) = metadata.page_progression_direction.as_deref() {
-        spine_attributes.push(("page-progression-direction", direction));
+    // A direction from the metadata wins. Otherwise, right-to-left and
+    // vertical books turn their pages from right to left.
+    let progression = match metadata.page_progression_direction.as_deref() {
+        Some(given @ ("ltr" | "rtl")) => Some(given),
+        Some(_) => None,
+        None if package.vertical || direction == Direction::Rtl => Some("rtl"),
+        None => None,
+    };
+    if let Some(progression) = progression {
+        spine_attributes.push(("page-progression-direction", progression));
     }
     xml.start("spine", &spine_attributes);
     if package.cover_id.is_some() {

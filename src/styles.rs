@@ -8,6 +8,7 @@ use crate::book::{FileIndex, file_stem, resolve_relative};
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
 use crate::links::percent_decode;
+use crate::locale::Direction;
 use crate::metadata::Metadata;
 use crate::package::{Resource, Stylesheet};
 use crate::text::decode;
@@ -15,21 +16,96 @@ use crate::text::decode;
 /// Quire's default stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("templates/quire.css");
 
+/// Rules added after the default ones for a right-to-left book: the
+/// indents and borders those put on the left go on the right. The default
+/// rules use physical sides because older reading systems ignore logical
+/// ones such as `margin-inline-start`.
+const RTL_CSS: &str = include_str!("templates/rtl.css");
+
+/// Rules added last for a book set in vertical lines. Reading systems take
+/// the writing mode of the whole book from the root element, and older
+/// WebKit-based ones read only the prefixed properties. In `vertical-rl`
+/// text the block direction runs from right to left, so the default
+/// rules' top and bottom margins become right and left ones.
+const VERTICAL_CSS: &str = include_str!("templates/vertical.css");
+
+/// A built-in style: rules added to Quire's default stylesheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// The default stylesheet alone, which leaves type to the reading
+    /// system.
+    #[default]
+    Plain,
+    /// Serif type, justified paragraphs with a first-line indent instead
+    /// of a gap (none after a heading or rule), and centred headings.
+    Classic,
+}
+
+/// The names of the built-in styles, as the command line and the page
+/// take them.
+pub const STYLE_NAMES: [&str; 2] = ["plain", "classic"];
+
+impl Style {
+    /// Returns the style with this name, or `None` for an unknown name.
+    pub fn from_name(name: &str) -> Option<Style> {
+        match name {
+            "plain" => Some(Style::Plain),
+            "classic" => Some(Style::Classic),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Plain => "plain",
+            Style::Classic => "classic",
+        }
+    }
+
+    fn rules(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Classic => include_str!("templates/classic.css"),
+        }
+    }
+}
+
+/// Returns the text of Quire's stylesheet for a book: the default rules,
+/// the right-to-left ones for a right-to-left book, the style's, and the
+/// vertical ones last, so that they win over the style's margins.
+pub fn default_stylesheet(style: Style, direction: Direction, vertical: bool) -> String {
+    let mut css = DEFAULT_CSS.to_string();
+    let parts = [
+        (direction == Direction::Rtl, RTL_CSS),
+        (true, style.rules()),
+        (vertical, VERTICAL_CSS),
+    ];
+    for (used, rules) in parts {
+        if used && !rules.is_empty() {
+            css.push('\n');
+            css.push_str(rules);
+        }
+    }
+    css
+}
+
 /// Stylesheets, the manifest entries of files they use, and those files'
 /// zip paths and bytes.
 pub type CollectedStyles = (Vec<Stylesheet>, Vec<Resource>, Vec<(String, Vec<u8>)>);
 
-/// Collects the default stylesheet and the book's own, in order.
+/// Collects Quire's stylesheet, whose text is `default_css`, and the
+/// book's own, in order.
 pub fn collect(
     files: &FileIndex<'_>,
     metadata: &Metadata,
+    default_css: String,
     images: &mut ImageStore,
     warnings: &mut Warnings,
 ) -> Result<CollectedStyles, Error> {
     let mut sheets = vec![Stylesheet {
         href: "styles/quire.css".to_string(),
         id: "css-quire".to_string(),
-        content: DEFAULT_CSS.to_string(),
+        content: default_css,
     }];
     let mut resources = Vec::new();
     let mut resource_files = Vec::new();
@@ -208,4 +284,101 @@ fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
         .as_bytes()
         .windows(needle.len())
         .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits a stylesheet into (selector, property, value) triples.
+    fn declarations(css: &str) -> Vec<(String, String, String)> {
+        let mut text = String::new();
+        let mut rest = css;
+        while let Some(start) = rest.find("/*") {
+            text.push_str(&rest[..start]);
+            rest = rest[start..]
+                .find("*/")
+                .map_or("", |end| &rest[start + end + 2..]);
+        }
+        text.push_str(rest);
+
+        let mut found = Vec::new();
+        for block in text.split('}') {
+            let Some((selector, body)) = block.split_once('{') else {
+                continue;
+            };
+            for declaration in body.split(';') {
+                if let Some((property, value)) = declaration.split_once(':') {
+                    found.push((
+                        selector.trim().to_string(),
+                        property.trim().to_string(),
+                        value.trim().to_string(),
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    /// Checks the rules the styles and layouts add to the default ones.
+    #[test]
+    fn added_rules_leave_reader_settings() {
+        let sheets = [
+            ("rtl.css", RTL_CSS),
+            ("vertical.css", VERTICAL_CSS),
+            ("classic.css", Style::Classic.rules()),
+        ];
+        for (name, css) in sheets {
+            let found = declarations(css);
+            assert!(!found.is_empty(), "{name} has no rules");
+            for (selector, property, value) in found {
+                let at = format!("{name}: {selector} {{ {property}: {value} }}");
+                assert_ne!(property, "color", "{at}: a forced colour");
+                assert!(!property.starts_with("background"), "{at}: a background");
+                assert!(!value.contains("!important"), "{at}: overrides the reader");
+                assert!(
+                    !matches!(property.as_str(), "direction" | "unicode-bidi"),
+                    "{at}: EPUB 3.3 forbids this property"
+                );
+                if value.contains("px") {
+                    assert!(property.starts_with("border"), "{at}: a fixed size");
+                }
+                if property == "font-size" {
+                    assert!(value.ends_with("em"), "{at}: not relative");
+                    assert!(
+                        !selector
+                            .split(',')
+                            .any(|part| matches!(part.trim(), "body" | "p")),
+                        "{at}: a size on body text"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn default_stylesheet_parts_in_order() {
+        let plain = default_stylesheet(Style::Plain, Direction::Ltr, false);
+        assert_eq!(plain, DEFAULT_CSS, "the plain style adds nothing");
+
+        let classic = default_stylesheet(Style::Classic, Direction::Rtl, false);
+        let rtl_at = classic.find(RTL_CSS).expect("right-to-left rules");
+        let classic_at = classic.find(Style::Classic.rules()).expect("classic rules");
+        assert!(classic.starts_with(DEFAULT_CSS));
+        assert!(rtl_at < classic_at);
+        assert!(!classic.contains(VERTICAL_CSS));
+
+        let vertical = default_stylesheet(Style::Classic, Direction::Ltr, true);
+        assert!(vertical.ends_with(VERTICAL_CSS), "vertical rules come last");
+        assert!(!vertical.contains(RTL_CSS));
+    }
+
+    #[test]
+    fn style_names_round_trip() {
+        for name in STYLE_NAMES {
+            let style = Style::from_name(name).expect("a known name");
+            assert_eq!(style.name(), name);
+        }
+        assert_eq!(Style::from_name("Classic"), None);
+    }
 }

@@ -7,14 +7,15 @@
 //! it after the module traps (release builds abort on panic).
 //!
 //! ```js
-//! convert(files, options)   // => { epub, fileName, title, warnings, missingFiles, chapters, stylesheets, images }
+//! convert(files, options)   // => { epub, fileName, title, lang, dir, vertical, warnings, missingFiles, chapters, stylesheets, images }
 //! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings }
 //! takePanicMessage()        // => the last panic's message, or undefined
 //! ```
 //!
 //! `files` is an array of `{ path, bytes: Uint8Array, modified }`, where
 //! `modified` is milliseconds since the Unix epoch, as `File.lastModified`
-//! gives it.
+//! gives it. `options` is `{ chapters, metadata, metadataFile, tocDepth,
+//! smart, sourceDateEpoch, style, vertical, autoCover }`, each optional.
 
 use std::sync::Mutex;
 
@@ -91,6 +92,10 @@ struct JsOptions {
     toc_depth: Option<u8>,
     smart: Option<bool>,
     source_date_epoch: Option<f64>,
+    /// A name from `styles::STYLE_NAMES`.
+    style: Option<String>,
+    vertical: Option<bool>,
+    auto_cover: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +133,10 @@ struct JsOutput {
     epub: Vec<u8>,
     file_name: String,
     title: String,
+    lang: String,
+    /// `ltr` or `rtl`, for the preview.
+    dir: &'static str,
+    vertical: bool,
     warnings: Vec<JsWarning>,
     missing_files: Vec<String>,
     chapters: Vec<JsChapter>,
@@ -160,6 +169,9 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         file_name: download_name(&output.title),
         epub: output.epub,
         title: output.title,
+        dir: crate::locale::direction(&output.lang).as_str(),
+        lang: output.lang,
+        vertical: output.vertical,
         warnings: output.warnings.iter().map(to_js_warning).collect(),
         missing_files: output.missing_files,
         chapters: output
@@ -237,6 +249,15 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
             "the table of contents depth must be between 1 and 6",
         ));
     }
+    let style = match options.style.as_deref().map(str::trim) {
+        None | Some("") => defaults.style,
+        Some(name) => crate::styles::Style::from_name(name).ok_or_else(|| {
+            JsError::new(&format!(
+                "unknown style \"{name}\"; choose one of {}",
+                crate::styles::STYLE_NAMES.join(", ")
+            ))
+        })?,
+    };
     let book = Book {
         files,
         chapters: options.chapters,
@@ -251,6 +272,9 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
             .filter(|seconds| seconds.is_finite())
             .map(|seconds| seconds as i64),
         max_text_bytes: Some(MAX_TEXT_BYTES),
+        style,
+        vertical: options.vertical.unwrap_or(defaults.vertical),
+        auto_cover: options.auto_cover.unwrap_or(defaults.auto_cover),
     };
     Ok((book, options))
 }

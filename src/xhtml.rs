@@ -16,6 +16,7 @@ use pulldown_cmark::{
 
 use crate::error::{Warning, Warnings};
 use crate::links::Anchors;
+use crate::locale::{self, Labels};
 use crate::markdown::{Events, LineIndex};
 use crate::sanitize::{self, AttributeAction, Model, Policy, RawToken};
 use crate::xml::{escape_attribute_into, escape_text_into};
@@ -213,6 +214,8 @@ pub struct Writer<'a> {
     /// Whether a Rust code block is open, whose rustdoc-hidden lines are
     /// left out as mdBook leaves them out.
     in_rust_code: bool,
+    /// The words for the notes section and its back links.
+    labels: &'static Labels,
 }
 
 impl<'a> Writer<'a> {
@@ -245,7 +248,14 @@ impl<'a> Writer<'a> {
             footnotes: Footnotes::default(),
             no_autolink_depth: 0,
             in_rust_code: false,
+            labels: locale::english(),
         }
+    }
+
+    /// Sets the language of the words the writer adds, English by default.
+    pub fn with_labels(mut self, labels: &'static Labels) -> Self {
+        self.labels = labels;
+        self
     }
 
     /// Writes the chapter's events, then the notes its footnote references
@@ -878,8 +888,10 @@ impl<'a> Writer<'a> {
             return;
         }
         self.out.push_str(
-            "<section class=\"footnotes\" epub:type=\"footnotes\" role=\"doc-endnotes\">\n",
+            "<section class=\"footnotes\" epub:type=\"footnotes\" role=\"doc-endnotes\" aria-label=\"",
         );
+        escape_attribute_into(&mut self.out, self.labels.notes);
+        self.out.push_str("\">\n");
         // Notes may refer to further notes, which join the end of the list.
         let mut index = 0;
         while index < self.footnotes.order.len() {
@@ -912,10 +924,12 @@ impl<'a> Writer<'a> {
                 }
             }
             self.close_markdown();
-            let _ = writeln!(
+            let _ = write!(
                 self.out,
-                "<p class=\"footnote-back\"><a role=\"doc-backlink\" href=\"#{reference_id}\">\u{21A9}\u{FE0E}</a></p>\n</aside>"
+                "<p class=\"footnote-back\"><a role=\"doc-backlink\" href=\"#{reference_id}\" aria-label=\""
             );
+            escape_attribute_into(&mut self.out, self.labels.back_to_text);
+            self.out.push_str("\">\u{21A9}\u{FE0E}</a></p>\n</aside>\n");
         }
         self.out.push_str("</section>\n");
     }

@@ -540,3 +540,298 @@ fn folder_includes_and_images_read() {
         "{names:?}"
     );
 }
+
+/// Returns a PNG signature and IHDR chunk for an image of the given size,
+/// which is all Quire reads of a cover.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = PNG[..16].to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend(&PNG[24..]);
+    bytes
+}
+
+#[test]
+fn auto_cover_made_from_title() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        b"---\ntitle: Fish & Chips\nauthor: Ann\nlang: en\n---\n\n# One\n",
+    );
+    let output = quire(dir.path(), &["book.md", "--cover", "auto"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains(
+            "href=\"images/cover.svg\" media-type=\"image/svg+xml\" properties=\"cover-image\""
+        ),
+        "{opf}"
+    );
+    assert!(opf.contains("<itemref idref=\"cover-page\" />"), "{opf}");
+    let svg = entry(&epub, "EPUB/images/cover.svg").expect("the made cover");
+    assert!(svg.contains(">Fish &amp; Chips</text>"), "{svg}");
+    assert!(svg.contains(">Ann</text>"), "{svg}");
+    let cover_page = entry(&epub, "EPUB/cover.xhtml").expect("cover page");
+    assert!(
+        cover_page.contains("src=\"images/cover.svg\""),
+        "{cover_page}"
+    );
+    let nav = entry(&epub, "EPUB/nav.xhtml").expect("navigation document");
+    assert!(
+        nav.contains("<a epub:type=\"cover\" href=\"cover.xhtml\">Cover</a>"),
+        "{nav}"
+    );
+}
+
+#[test]
+fn auto_cover_yields_to_given_cover() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        b"---\ntitle: T\nlang: en\ncover-image: front.png\n---\n\n# One\n",
+    );
+    write(dir.path(), "front.png", PNG);
+    let output = quire(dir.path(), &["book.md", "--cover", "auto"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let names = entry_names(&epub);
+    assert!(
+        names.contains(&"EPUB/images/front.png".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"EPUB/images/cover.svg".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn cover_named_auto_needs_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    write(dir.path(), "auto", PNG);
+    let output = quire(
+        dir.path(),
+        &["book.md", "--lang", "en", "--cover", "./auto"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let names = entry_names(&dir.path().join("book.epub"));
+    assert!(
+        names.contains(&"EPUB/images/auto.png".to_string()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn large_cover_warned_and_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    write(dir.path(), "wide.png", &png_header(12_000, 800));
+    let mut heavy = png_header(1600, 2560);
+    heavy.resize(5 * 1024 * 1024, 0);
+    write(dir.path(), "heavy.png", &heavy);
+
+    let output = quire(
+        dir.path(),
+        &["book.md", "--lang", "en", "--cover", "wide.png"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "wide.png: warning: cover image is 12000 × 800 pixels, over 10000 pixels a side"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let names = entry_names(&dir.path().join("book.epub"));
+    assert!(
+        names.contains(&"EPUB/images/wide.png".to_string()),
+        "{names:?}"
+    );
+
+    let output = quire(
+        dir.path(),
+        &["book.md", "--lang", "en", "--cover", "heavy.png"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("heavy.png: warning: cover image is 5.0 MB, over 4.0 MB"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = quire(
+        dir.path(),
+        &[
+            "book.md",
+            "--lang",
+            "en",
+            "--cover",
+            "heavy.png",
+            "--strict",
+            "-o",
+            "strict.epub",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+#[test]
+fn style_flag_adds_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n\nText.\n");
+    let plain = quire(dir.path(), &["book.md", "--lang", "en", "-o", "plain.epub"]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let classic = quire(
+        dir.path(),
+        &[
+            "book.md",
+            "--lang",
+            "en",
+            "--style",
+            "classic",
+            "-o",
+            "classic.epub",
+        ],
+    );
+    assert!(classic.status.success(), "{}", stderr(&classic));
+
+    let plain_css = entry(&dir.path().join("plain.epub"), "EPUB/styles/quire.css").expect("css");
+    let classic_css =
+        entry(&dir.path().join("classic.epub"), "EPUB/styles/quire.css").expect("css");
+    assert!(
+        classic_css.starts_with(&plain_css),
+        "classic adds to the default"
+    );
+    assert!(classic_css.contains("font-family: serif"), "{classic_css}");
+    assert!(!plain_css.contains("font-family: serif"), "{plain_css}");
+}
+
+#[test]
+fn unknown_style_is_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    let output = quire(dir.path(), &["book.md", "--style", "fancy"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("fancy"), "{message}");
+    assert!(message.contains("plain"), "lists the styles: {message}");
+    assert!(message.contains("classic"), "lists the styles: {message}");
+}
+
+#[test]
+fn vertical_sets_writing_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", "# 一\n\n縦書きの本。\n".as_bytes());
+    let output = quire(dir.path(), &["book.md", "--lang", "ja", "--vertical"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let css = entry(&epub, "EPUB/styles/quire.css").expect("css");
+    assert!(css.contains("writing-mode: vertical-rl;"), "{css}");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains("<spine toc=\"ncx\" page-progression-direction=\"rtl\">"),
+        "{opf}"
+    );
+}
+
+#[test]
+fn vertical_ignored_for_latin_book() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n\nText.\n");
+    let output = quire(dir.path(), &["book.md", "--lang", "de", "--vertical"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("vertical writing is only for Chinese, Japanese and Korean books, and this book's language is \"de\""),
+        "{}",
+        stderr(&output)
+    );
+    let epub = dir.path().join("book.epub");
+    let css = entry(&epub, "EPUB/styles/quire.css").expect("css");
+    assert!(!css.contains("vertical-rl"), "{css}");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(!opf.contains("page-progression-direction"), "{opf}");
+}
+
+#[test]
+fn rtl_language_sets_direction() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        "# שלום\n\nטקסט בעברית.\n\nEnglish text, version 2.0.\n".as_bytes(),
+    );
+    let output = quire(dir.path(), &["book.md", "--lang", "he"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("xml:lang=\"he\" dir=\"rtl\""), "{opf}");
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    let chapter = entry(&epub, "EPUB/text/book.xhtml").expect("chapter");
+    assert!(
+        chapter.contains("lang=\"he\" xml:lang=\"he\" dir=\"rtl\""),
+        "{chapter}"
+    );
+    assert!(chapter.contains("<p>טקסט בעברית.</p>"), "{chapter}");
+    assert!(
+        chapter.contains("<p dir=\"ltr\">English text, version 2.0.</p>"),
+        "{chapter}"
+    );
+    let css = entry(&epub, "EPUB/styles/quire.css").expect("css");
+    assert!(
+        css.contains("border-right: 0.2em solid currentColor"),
+        "{css}"
+    );
+}
+
+#[test]
+fn given_progression_direction_wins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", "# كتاب\n".as_bytes());
+    let output = quire(
+        dir.path(),
+        &[
+            "book.md",
+            "--lang",
+            "ar",
+            "--page-progression-direction",
+            "ltr",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let opf = entry(&dir.path().join("book.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("page-progression-direction=\"ltr\""), "{opf}");
+}
+
+#[test]
+fn labels_follow_book_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book.md",
+        b"# Eins\n\nText.[^a]\n\n[^a]: Note.\n",
+    );
+    let output = quire(
+        dir.path(),
+        &["book.md", "--lang", "de-AT", "--cover", "auto"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("book.epub");
+    let nav = entry(&epub, "EPUB/nav.xhtml").expect("navigation document");
+    assert!(nav.contains("<title>Inhalt</title>"), "{nav}");
+    assert!(nav.contains("<h1>Inhalt</h1>"), "{nav}");
+    assert!(nav.contains("<h2>Orientierungspunkte</h2>"), "{nav}");
+    assert!(nav.contains(">Umschlag</a>"), "{nav}");
+    assert!(nav.contains(">Titelseite</a>"), "{nav}");
+    assert!(nav.contains(">Textbeginn</a>"), "{nav}");
+    let chapter = entry(&epub, "EPUB/text/book.xhtml").expect("chapter");
+    assert!(chapter.contains("aria-label=\"Anmerkungen\""), "{chapter}");
+    assert!(
+        chapter.contains("aria-label=\"Zurück zum Text\""),
+        "{chapter}"
+    );
+}

@@ -47,6 +47,21 @@ const MAX_STDERR_LINES_SHOWN: usize = 60;
 struct Book {
     name: String,
     inputs: Vec<PathBuf>,
+    /// Options after the inputs, such as `--vertical`.
+    options: Vec<&'static str>,
+    /// Text that one of `quire`'s warnings must contain.
+    expected_warning: Option<&'static str>,
+}
+
+impl Book {
+    fn new(name: impl Into<String>, input: PathBuf) -> Self {
+        Book {
+            name: name.into(),
+            inputs: vec![input],
+            options: Vec::new(),
+            expected_warning: None,
+        }
+    }
 }
 
 /// One message of an EPUBCheck JSON report.
@@ -203,7 +218,8 @@ fn report_parsing_rejects_missing_messages() {
 }
 
 /// Lists the books to check: the Rust book as one mdBook book, each translation of
-/// "The Art of Command Line" on its own, the two specifications, and the test books.
+/// "The Art of Command Line" on its own, the two specifications, and the test books,
+/// some of them with options.
 fn corpus_books() -> Vec<Book> {
     let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = Path::new(CORPUS);
@@ -213,10 +229,7 @@ fn corpus_books() -> Vec<Book> {
         crate_root.join(corpus).display()
     );
 
-    let mut books = vec![Book {
-        name: "rust-book".to_owned(),
-        inputs: vec![corpus.join("rust-book")],
-    }];
+    let mut books = vec![Book::new("rust-book", corpus.join("rust-book"))];
 
     let art_dir = corpus.join("art-of-command-line");
     let mut art_files: Vec<String> = fs::read_dir(crate_root.join(&art_dir))
@@ -231,17 +244,14 @@ fn corpus_books() -> Vec<Book> {
         art_dir.display()
     );
     for file_name in art_files {
-        books.push(Book {
-            name: format!("art-of-command-line/{file_name}"),
-            inputs: vec![art_dir.join(file_name)],
-        });
+        books.push(Book::new(
+            format!("art-of-command-line/{file_name}"),
+            art_dir.join(file_name),
+        ));
     }
 
     for spec in ["commonmark-spec/spec.txt", "gfm-spec/spec.txt"] {
-        books.push(Book {
-            name: spec.to_owned(),
-            inputs: vec![corpus.join(spec)],
-        });
+        books.push(Book::new(spec, corpus.join(spec)));
     }
 
     // Quire's own test books: every feature, a split file, and broken and
@@ -252,9 +262,35 @@ fn corpus_books() -> Vec<Book> {
         "books/hostile/hostile.md",
         "books/mdbook",
     ] {
+        books.push(Book::new(test_book, Path::new("tests").join(test_book)));
+    }
+
+    // Books for the language, layout and cover options, made with the
+    // options a user would give: a right-to-left book, a vertical one, a
+    // typographic cover, and a cover too large, which must get a warning.
+    let with_options: [(&str, &[&'static str], Option<&'static str>); 4] = [
+        ("books/arabic/book.md", &["--cover", "auto"], None),
+        (
+            "books/japanese-vertical/book.md",
+            &["--vertical", "--cover", "auto", "--style", "classic"],
+            None,
+        ),
+        (
+            "books/cover-auto/book.md",
+            &["--cover", "auto", "--style", "classic"],
+            None,
+        ),
+        (
+            "books/cover-large/book.md",
+            &[],
+            Some("cover image is 10001 × 1 pixels, over 10000 pixels a side"),
+        ),
+    ];
+    for (test_book, options, expected_warning) in with_options {
         books.push(Book {
-            name: test_book.to_owned(),
-            inputs: vec![Path::new("tests").join(test_book)],
+            options: options.to_vec(),
+            expected_warning,
+            ..Book::new(test_book, Path::new("tests").join(test_book))
         });
     }
     books
@@ -302,6 +338,7 @@ fn check_book(epubcheck: &Epubcheck, book: &Book, out_dir: &Path) -> Outcome {
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(&book.inputs)
+        .args(&book.options)
         .arg("-o")
         .arg(&epub);
     let command_line = format!("{command:?}");
@@ -320,6 +357,12 @@ fn check_book(epubcheck: &Epubcheck, book: &Book, out_dir: &Path) -> Outcome {
             "quire exited with {} but wrote no {}",
             output.status,
             epub.display()
+        ))
+    } else if let Some(expected) = book.expected_warning
+        && !String::from_utf8_lossy(&output.stderr).contains(expected)
+    {
+        Some(format!(
+            "quire gave no warning that contains \"{expected}\""
         ))
     } else {
         None

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use quire::styles::Style;
 use quire::{Book, InputFile, Options, convert};
 
 #[path = "common/safety.rs"]
@@ -69,7 +70,7 @@ fn unzip(epub: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn is_text_entry(name: &str) -> bool {
-    [".opf", ".xhtml", ".ncx", ".xml", ".css"]
+    [".opf", ".xhtml", ".ncx", ".xml", ".css", ".svg"]
         .iter()
         .any(|extension| name.ends_with(extension))
 }
@@ -175,6 +176,39 @@ fn hostile_html_matches_golden() {
 }
 
 #[test]
+fn arabic_book_matches_golden() {
+    let book = read_book(&manifest_dir().join("tests/books/arabic"));
+    let options = Options {
+        auto_cover: true,
+        ..fixed_options()
+    };
+    check_golden("arabic", &book, &options);
+}
+
+#[test]
+fn japanese_vertical_matches_golden() {
+    let book = read_book(&manifest_dir().join("tests/books/japanese-vertical"));
+    let options = Options {
+        vertical: true,
+        style: Style::Classic,
+        auto_cover: true,
+        ..fixed_options()
+    };
+    check_golden("japanese-vertical", &book, &options);
+}
+
+#[test]
+fn typographic_cover_matches_golden() {
+    let book = read_book(&manifest_dir().join("tests/books/cover-auto"));
+    let options = Options {
+        auto_cover: true,
+        style: Style::Classic,
+        ..fixed_options()
+    };
+    check_golden("cover-auto", &book, &options);
+}
+
+#[test]
 fn hostile_html_leaves_no_script() {
     let book = read_book(&manifest_dir().join("tests/books/hostile"));
     let output = convert(&book, &fixed_options()).expect("the book converts");
@@ -198,12 +232,33 @@ fn hostile_html_leaves_no_script() {
 
 #[test]
 fn every_document_is_xml() {
-    for name in ["sample", "notes", "hostile", "mdbook"] {
+    let all_options = Options {
+        auto_cover: true,
+        vertical: true,
+        ..fixed_options()
+    };
+    for name in [
+        "sample",
+        "notes",
+        "hostile",
+        "mdbook",
+        "arabic",
+        "japanese-vertical",
+        "cover-auto",
+    ] {
         let book = read_book(&manifest_dir().join("tests/books").join(name));
-        let output = convert(&book, &fixed_options()).expect("the book converts");
+        let options = match name {
+            "arabic" | "japanese-vertical" | "cover-auto" => &all_options,
+            _ => &fixed_options(),
+        };
+        let output = convert(&book, options).expect("the book converts");
         for (entry, bytes) in unzip(&output.epub)
             .iter()
-            .filter(|(entry, _)| is_text_entry(entry) && !entry.ends_with(".css"))
+            // SVG images are the book's own files, copied as they are. The
+            // cover module's tests parse the typographic cover.
+            .filter(|(entry, _)| {
+                is_text_entry(entry) && !entry.ends_with(".css") && !entry.ends_with(".svg")
+            })
         {
             let text = std::str::from_utf8(bytes).expect("UTF-8");
             assert!(

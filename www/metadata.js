@@ -1,6 +1,6 @@
 // The book details form: metadata fields prefilled from what `inspect`
-// found in the files, the cover and stylesheet choices, and the conversion
-// options. A field the user has edited is never overwritten by a later
+// found in the files, the cover, stylesheet and style choices, and the
+// conversion options. A field the user has edited is never overwritten by a later
 // prefill, so adding files or a failed conversion loses no edits.
 
 import { isImagePath, isStylesheetPath } from './files.js';
@@ -29,6 +29,9 @@ export class BookDetails {
   #css = document.getElementById('css');
   #tocDepth = document.getElementById('toc-depth');
   #smart = document.getElementById('smart');
+  #autoCover = document.getElementById('auto-cover');
+  #style = document.getElementById('style');
+  #vertical = document.getElementById('vertical');
 
   constructor() {
     for (const { id } of FIELDS) {
@@ -95,7 +98,14 @@ export class BookDetails {
       metadata.css = [this.#css.value];
     }
 
-    return { metadata, tocDepth: depth, smart: this.#smart.checked };
+    return {
+      metadata,
+      tocDepth: depth,
+      smart: this.#smart.checked,
+      autoCover: this.#autoCover.checked,
+      style: this.#style.value,
+      vertical: this.#vertical.checked,
+    };
   }
 
   focusTocDepth() {

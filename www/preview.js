@@ -32,6 +32,9 @@ const PREVIEW_CSS = `
   pre { overflow-x: auto; }
   table { display: block; overflow-x: auto; }
   a.inert-link { cursor: not-allowed; }
+  /* A vertical book scrolls within the article, whose scroll origin is then
+     on the right, where its text starts. */
+  article.vertical { writing-mode: vertical-rl; height: 60vh; max-width: 100%; overflow-x: auto; }
   .placeholder { margin: 0; opacity: 0.8; }
 `;
 
@@ -72,6 +75,11 @@ export class Preview {
   show(result) {
     this.clear();
     this.#chapters = result.chapters;
+    // The book's documents carry its language and direction on <html>,
+    // which the preview has not, so the article takes them.
+    this.#article.lang = result.lang;
+    this.#article.dir = result.dir;
+    this.#article.classList.toggle('vertical', result.vertical);
     this.#imagePaths = new Map(result.images.map(({ href, path }) => [decodePath(href), path]));
     this.#sheets = result.stylesheets.map(({ href, content }) => this.#createSheet(href, content));
 
@@ -95,6 +103,9 @@ export class Preview {
     }
     this.#blobUrls.clear();
     this.#chapters = [];
+    this.#article.removeAttribute('lang');
+    this.#article.removeAttribute('dir');
+    this.#article.classList.remove('vertical');
     this.#showPlaceholder();
     this.#select.replaceChildren();
     this.#select.disabled = true;

@@ -94,6 +94,34 @@ test('a book over the page limit gets a message naming the file and limit', () =
   assert.equal(engine.convert([file('small.md', '# Still works\n')], {}).title, 'Still works');
 });
 
+test('style, vertical and cover options reach the book', () => {
+  const result = engine.convert([file('ch.md', '# 一\n\n本文。\n')], {
+    metadata: { lang: 'ja', title: 'T' },
+    style: 'classic',
+    vertical: true,
+    autoCover: true,
+  });
+  assert.equal(result.lang, 'ja');
+  assert.equal(result.dir, 'ltr');
+  assert.equal(result.vertical, true);
+  const entries = unzip(result.epub);
+  assert.match(entries.get('EPUB/styles/quire.css'), /font-family: serif/);
+  assert.match(entries.get('EPUB/styles/quire.css'), /writing-mode: vertical-rl/);
+  assert.match(entries.get('EPUB/package.opf'), /properties="cover-image"/);
+  assert.match(entries.get('EPUB/images/cover.svg'), /<text [^>]*>T<\/text>/);
+
+  const arabic = engine.convert([file('ch.md', '# كتاب\n')], { metadata: { lang: 'ar' } });
+  assert.equal(arabic.dir, 'rtl');
+  assert.equal(arabic.vertical, false);
+});
+
+test('an unknown style is an error naming the styles', () => {
+  assert.throws(
+    () => engine.convert([file('a.md', '# A\n')], { style: 'fancy' }),
+    (error) => error instanceof Error && /unknown style "fancy"; choose one of plain, classic/.test(error.message),
+  );
+});
+
 test('inspect reports order and metadata', () => {
   const result = engine.inspect(
     [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [A](a.md)\n- [B](b.md)\n')],

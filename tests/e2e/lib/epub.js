@@ -151,12 +151,15 @@ export async function epubcheck(bookPath) {
     });
 }
 
-/** Converts with the command-line tool, as a user of it would, and returns its stderr. */
-export async function convertWithCli(inputs, outputPath) {
+/**
+ * Converts with the command-line tool, as a user of it would, with any
+ * further `options` (such as `['--vertical']`), and returns its stderr.
+ */
+export async function convertWithCli(inputs, outputPath, options = []) {
   if (!existsSync(QUIRE_CLI)) {
     throw new Error(`${QUIRE_CLI} not found; build it first with cargo build`);
   }
-  const { stderr } = await run(QUIRE_CLI, [...inputs, '-o', outputPath], {
+  const { stderr } = await run(QUIRE_CLI, [...inputs, ...options, '-o', outputPath], {
     cwd: REPO_ROOT,
     maxBuffer: 64 * 1024 * 1024,
   });
