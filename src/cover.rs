@@ -429,39 +429,38 @@ mod tests {
         assert_eq!(lines.concat(), "x".repeat(50));
     }
 
+    /// Returns a PNG signature and IHDR chunk start, all `check_size` reads.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(width.to_be_bytes());
+        png.extend(height.to_be_bytes());
+        png
+    }
+
+    /// Returns the warnings `check_size` gives for a PNG cover.
+    fn png_warnings(png: &[u8]) -> Vec<String> {
+        let mut warnings = Warnings::default();
+        check_size("cover.png", png, ImageType::Png, &mut warnings);
+        warnings
+            .iter()
+            .map(|warning| warning.message.clone())
+            .collect()
+    }
+
     #[test]
     fn size_warnings() {
-        let mut warnings = Warnings::default();
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        png.extend(10_001u32.to_be_bytes());
-        png.extend(2u32.to_be_bytes());
-        check_size("big.png", &png, ImageType::Png, &mut warnings);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(
-            warnings[0].message.contains("10001 × 2 pixels"),
-            "{}",
-            warnings[0].message
-        );
+        let wide = png_warnings(&png_header(10_001, 2));
+        assert_eq!(wide.len(), 1, "{wide:?}");
+        assert!(wide[0].contains("10001 × 2 pixels"), "{}", wide[0]);
 
-        let mut warnings = Warnings::default();
-        let mut heavy = png[..16].to_vec();
-        heavy.extend(1600u32.to_be_bytes());
-        heavy.extend(2560u32.to_be_bytes());
+        let mut heavy = png_header(1600, 2560);
         heavy.resize(MAX_COVER_BYTES + 1, 0);
-        check_size("heavy.png", &heavy, ImageType::Png, &mut warnings);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(
-            warnings[0].message.contains("over 4"),
-            "{}",
-            warnings[0].message
-        );
+        let heavy = png_warnings(&heavy);
+        assert_eq!(heavy.len(), 1, "{heavy:?}");
+        assert!(heavy[0].contains("over 4.0 MB"), "{}", heavy[0]);
 
-        let mut warnings = Warnings::default();
-        let mut fine = png[..16].to_vec();
-        fine.extend(1600u32.to_be_bytes());
-        fine.extend(2560u32.to_be_bytes());
-        check_size("fine.png", &fine, ImageType::Png, &mut warnings);
-        assert!(warnings.is_empty(), "{warnings:?}");
+        let fine = png_warnings(&png_header(1600, 2560));
+        assert!(fine.is_empty(), "{fine:?}");
 
         let mut warnings = Warnings::default();
         check_size("cut.jpg", b"\xFF\xD8\xFF", ImageType::Jpeg, &mut warnings);

@@ -42,6 +42,10 @@ fuzz_target!(|data: &[u8]| {
     let mut options = quire::Options::default();
     options.metadata.css = Some(vec!["style.css".to_string()]);
     options.metadata_file = Some("meta.yaml".to_string());
+    // The metadata file's title, authors and language reach the made cover,
+    // the labels and the layout.
+    options.auto_cover = true;
+    options.vertical = true;
     check(quire::convert(&book, &options));
     options.metadata_file = None;
     options.metadata.cover_image = Some("drawing.svg".to_string());
