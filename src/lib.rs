@@ -16,12 +16,15 @@
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
 //!    and cover pages, stylesheets.
 //! 8. [`epub`]: the zip container.
+//! 9. [`check`]: an EPUB checker, run on each book made and on any EPUB
+//!    given to it.
 //!
 //! The library never touches a file system or the network: callers pass
 //! the files in a [`Book`], so it runs the same natively and as WebAssembly.
 
 pub mod autolink;
 pub mod book;
+pub mod check;
 pub mod convert;
 pub mod epub;
 pub mod error;
