@@ -11,6 +11,7 @@ use crate::book::{
     Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
     resolve_relative,
 };
+use crate::check::{Finding, check_epub};
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
@@ -84,6 +85,9 @@ pub struct Output {
     pub stylesheets: Vec<(String, String)>,
     /// Each image's path in the EPUB and the input file it came from.
     pub images: Vec<(String, String)>,
+    /// What the EPUB checker found in the finished book. Each is a bug in
+    /// Quire, since every book it makes should pass.
+    pub findings: Vec<Finding>,
 }
 
 /// A chapter as written into the book.
@@ -331,11 +335,13 @@ pub fn convert_with_deferred(
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
+    let findings = check_epub(&epub);
 
     let mut missing_files = images.missing.clone();
     missing_files.dedup();
     Ok(Output {
         epub,
+        findings,
         warnings: sort_warnings(warnings.into_vec(), &sources),
         missing_files,
         title,

@@ -46,7 +46,7 @@ pub(super) fn check(files: &mut Files, report: &mut Report) {
 }
 
 fn check_mimetype(files: &mut Files, report: &mut Report) {
-    let first = files.entries().first();
+    let first = files.entries().first().cloned();
     let Some(first) = first.filter(|entry| entry.name == "mimetype") else {
         let message = if files.contains("mimetype") {
             "the mimetype file is not the first entry of the zip; reading systems identify an EPUB by it, so rebuild the zip with mimetype first"
@@ -75,8 +75,15 @@ fn check_mimetype(files: &mut Files, report: &mut Report) {
             ),
         );
     }
-    if let Some(bytes) = files.read("mimetype", report)
-        && bytes.as_slice() != MIMETYPE
+    // Reading systems look at the stored bytes themselves, so those are
+    // compared even when the CRC-32 is wrong.
+    let stored = (first.method == METHOD_STORED)
+        .then(|| files.archive.raw_data(&first))
+        .flatten()
+        .map(<[u8]>::to_vec);
+    let content = stored.or_else(|| files.read("mimetype", report).map(|bytes| bytes.to_vec()));
+    if let Some(bytes) = content
+        && bytes != MIMETYPE
     {
         report.error(
             "PKG-007",

@@ -150,6 +150,15 @@ impl<'a> Archive<'a> {
     }
 }
 
+impl Archive<'_> {
+    /// Returns an entry's data as stored, without inflating or checking it.
+    pub fn raw_data(&self, entry: &Entry) -> Option<&[u8]> {
+        let size = usize::try_from(entry.compressed_size).ok()?;
+        self.bytes
+            .get(entry.data_offset..entry.data_offset.checked_add(size)?)
+    }
+}
+
 /// Inflates raw deflate data into exactly `size` bytes; more or fewer is
 /// corruption.
 fn inflate(data: &[u8], size: u64) -> Result<Vec<u8>, EntryError> {
