@@ -417,9 +417,7 @@ fn check_media_types(files: &mut Files, package: &Package, report: &mut Report) 
         };
         let actual = sniff_image(&bytes);
         if actual != Some(declared) {
-            let what = actual.map_or("not an image Quire recognises".to_string(), |t| {
-                format!("{t}")
-            });
+            let what = actual.unwrap_or("not a JPEG, PNG, GIF or WebP image");
             report.error(
                 "OPF-029",
                 &package.path,
@@ -514,7 +512,7 @@ fn read_spine(document: &Document, root: Node, package: &mut Package, report: &m
         };
         if !seen.insert(idref) {
             report.error(
-                "OPF-034",
+                "RSC-005",
                 &path,
                 line,
                 format!("the spine lists item \"{idref}\" more than once; keep one itemref"),
