@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use quire::check::{Finding, check_epub, has_errors};
 
-/// Checks EPUB files, whoever made them, and prints each problem as
+/// Checks EPUB files, from Quire or any other tool, and prints each problem as
 /// FILE/ENTRY:LINE: SEVERITY CODE: message. Codes are EPUBCheck's where it
 /// has one. Exits with 1 when any file has an error, else 0.
 #[derive(Parser, Debug)]

@@ -85,7 +85,7 @@ pub struct Output {
     pub stylesheets: Vec<(String, String)>,
     /// Each image's path in the EPUB and the input file it came from.
     pub images: Vec<(String, String)>,
-    /// What the EPUB checker found in the finished book. Each is a bug in
+    /// The EPUB checker's findings on the finished book. Each is a bug in
     /// Quire, since every book it makes should pass.
     pub findings: Vec<Finding>,
 }

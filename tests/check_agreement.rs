@@ -1,10 +1,10 @@
 //! Agreement of Quire's EPUB checker with EPUBCheck 5: a valid book made
 //! by `quire` from `tests/books/sample`, then that book with one fault
-//! injected for each rule the checker has. For each broken book the test
-//! requires Quire's checker to report the fault with its code, and
-//! EPUBCheck either to report it too (with the same code where they share
-//! one) or, for faults listed as missed, to report no error or warning at
-//! all, so the list of faults EPUBCheck misses stays true.
+//! injected for each rule the checker has. For each broken book, Quire's
+//! checker must report the fault with its code. EPUBCheck must report it
+//! too, with the same code where they share one. For faults listed as
+//! missed, EPUBCheck must report no error or warning, so that list stays
+//! true.
 //!
 //! EPUBCheck is found as in `tests/epubcheck_gate.rs` (`EPUBCHECK_JAR`, or
 //! the `epubcheck` package of `python3`), and runs on all books in two JVMs
@@ -46,7 +46,8 @@ impl RawEntry {
     }
 }
 
-/// Writes a zip exactly as the entries say, in their order.
+/// Writes a zip with exactly the entries' names, methods and fields, in
+/// their order.
 fn write_zip(entries: &[RawEntry]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();

@@ -21,7 +21,7 @@ const OPS: &str = "http://www.idpf.org/2007/ops";
 /// How a reference is used, which decides whether a web URL is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum LinkKind {
-    /// A hyperlink (`a`, `area`), followed only when the reader asks.
+    /// A hyperlink (`a`, `area`), followed only when the reader selects it.
     Hyperlink,
     /// Something the document loads (image, stylesheet, script, frame);
     /// EPUB requires it in the container.
@@ -37,7 +37,7 @@ pub(super) struct Link {
     pub kind: LinkKind,
 }
 
-/// What the checks need of one content document.
+/// The ids, links and features of one content document.
 #[derive(Default)]
 pub(super) struct Summary {
     pub ids: HashSet<String>,

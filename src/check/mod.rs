@@ -1,7 +1,7 @@
 //! An EPUB checker for Quire's own books and any other EPUB 3 file.
 //!
-//! It reads the zip itself (so it sees raw names, order and methods), then
-//! checks, in this order:
+//! It reads the zip itself, so raw names, order and methods stay visible,
+//! then checks, in this order:
 //!
 //! 1. [`container`]: `mimetype`, `META-INF/container.xml` and entry names
 //!    (EPUB Open Container Format 3.3, section 4).
@@ -31,7 +31,7 @@ use zip::{Archive, Entry, EntryError};
 /// stops here instead of filling memory.
 pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
 
-/// How serious a finding is, as EPUBCheck grades them.
+/// The seriousness of a finding, in EPUBCheck's grades.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The book cannot be read further.
@@ -64,7 +64,7 @@ pub struct Finding {
     pub file: String,
     /// The 1-based line in that file, where there is one.
     pub line: Option<usize>,
-    /// What is wrong and what to do about it.
+    /// The problem and what to do about it.
     pub message: String,
 }
 

@@ -36,7 +36,7 @@ impl Item {
     }
 }
 
-/// What the later stages need of the package document.
+/// The parts of the package document that the later checks use.
 pub(super) struct Package {
     pub path: String,
     pub items: Vec<Item>,

@@ -1,6 +1,6 @@
 //! URLs in an EPUB's documents, resolved to names of zip entries.
 
-/// What a URL in a document refers to.
+/// The target of a URL in a document.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Target {
     /// A file in the container, by entry name, with a fragment if any.
