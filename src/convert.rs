@@ -11,7 +11,7 @@ use crate::book::{
     Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
     resolve_relative,
 };
-use crate::check::{Finding, check_epub};
+use crate::check::Finding;
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ascii_name, sniff};
@@ -85,8 +85,9 @@ pub struct Output {
     pub stylesheets: Vec<(String, String)>,
     /// Each image's path in the EPUB and the input file it came from.
     pub images: Vec<(String, String)>,
-    /// The EPUB checker's findings on the finished book. Each is a bug in
-    /// Quire, since every book it makes should pass.
+    /// The EPUB checker's findings on the finished book, empty without the
+    /// `checker` feature. Each is a bug in Quire, since every book it makes
+    /// should pass.
     pub findings: Vec<Finding>,
 }
 
@@ -335,7 +336,13 @@ pub fn convert_with_deferred(
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
-    let findings = check_epub(&epub);
+    // Without the checker, as in the page's first module, the caller
+    // checks the book itself (the page's worker does, with its second
+    // module).
+    #[cfg(feature = "checker")]
+    let findings = crate::check::check_epub(&epub);
+    #[cfg(not(feature = "checker"))]
+    let findings = Vec::new();
 
     let mut missing_files = images.missing.clone();
     missing_files.dedup();

@@ -9,7 +9,7 @@ use roxmltree::Node;
 
 use super::package::{Package, SVG_TYPE, XHTML_TYPE};
 use super::paths::{self, Target};
-use super::{Files, Report, as_utf8, line_of, parse_xml};
+use super::{Files, Lines, Report, as_utf8, line_of, parse_xml};
 
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 const SVG: &str = "http://www.w3.org/2000/svg";
@@ -85,16 +85,16 @@ pub(super) fn scan_all(
             );
             continue;
         }
-        let summary = scan(&document, path, report);
+        let summary = scan(&document, &Lines::new(text), path, report);
         summaries.insert(path.clone(), summary);
     }
     summaries
 }
 
-fn scan(document: &roxmltree::Document, path: &str, report: &mut Report) -> Summary {
+fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut Report) -> Summary {
     let mut summary = Summary::default();
     for node in document.descendants().filter(Node::is_element) {
-        let line = || line_of(document, node.range().start);
+        let line = || lines.line(node.range().start);
         let id = node.attribute("id").or_else(|| node.attribute((XML, "id")));
         if let Some(id) = id
             && !summary.ids.insert(id.to_string())
@@ -166,7 +166,7 @@ fn scan(document: &roxmltree::Document, path: &str, report: &mut Report) -> Summ
             .filter_map(|node| {
                 Some(Link {
                     url: node.attribute("href")?.to_string(),
-                    line: line_of(document, node.range().start),
+                    line: lines.line(node.range().start),
                     kind: LinkKind::Hyperlink,
                 })
             })

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::content::Summary;
 use super::package::Package;
 use super::paths::{self, Target};
-use super::{Files, Report, as_utf8, line_of, parse_xml};
+use super::{Files, Lines, Report, as_utf8, line_of, parse_xml};
 
 const NCX: &str = "http://www.daisy.org/z3986/2005/ncx/";
 
@@ -136,12 +136,13 @@ fn check_ncx(
         }
     }
 
+    let lines = Lines::new(text);
     let mut reached = BTreeSet::new();
     for content in document
         .descendants()
         .filter(|node| node.has_tag_name((NCX, "content")))
     {
-        let line = line_of(&document, content.range().start);
+        let line = lines.line(content.range().start);
         let src = content.attribute("src").unwrap_or("");
         let Target::Local { path, fragment } = paths::resolve(ncx_path, src) else {
             continue;

@@ -100,9 +100,19 @@ fn broken_fragment_is_rsc_012() {
     edit_entry(&mut entries, "one.xhtml", |text| {
         text.replace("#later", "#nowhere")
     });
+    let text = &entries
+        .iter()
+        .find(|(name, _)| name.ends_with("one.xhtml"))
+        .expect("chapter one")
+        .1;
+    let line = String::from_utf8_lossy(text)
+        .lines()
+        .position(|line| line.contains("#nowhere"))
+        .expect("the edited link")
+        + 1;
     let findings = check_epub(&zip(&entries));
     assert_eq!(codes(&findings), ["RSC-012"], "{findings:#?}");
-    assert!(findings[0].line.is_some());
+    assert_eq!(findings[0].line, Some(line));
 }
 
 #[test]
