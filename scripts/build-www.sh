@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the static site into dist/: the engine compiled to WebAssembly
-# twice, without the EPUB checker for the page's first load (pkg/) and with
-# it for checking books (pkg-check/), each with its wasm-bindgen glue, the page from www/, a build-info.js whose VERSION
-# names the service worker's cache, and a .gz beside each text and wasm file
-# for nginx's gzip_static.
+# Builds the static site into dist/: the page from www/, the engine
+# compiled to WebAssembly with its wasm-bindgen glue, a build-info.js whose
+# VERSION names the service worker's cache, and a .gz beside each text and
+# wasm file for nginx's gzip_static. The engine is built twice: without the
+# EPUB checker for the page's first load (pkg/), and with it for checking
+# books (pkg-check/), which the worker loads on the first check.
 #
 # Usage: scripts/build-www.sh [--dev]
 #   --dev skips wasm-opt and builds the engine without optimisations.

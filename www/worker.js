@@ -158,6 +158,11 @@ async function addFindings(result) {
   try {
     ({ findings } = (await loadChecker()).check(result.epub));
   } catch (error) {
+    // A module that trapped cannot be trusted again, so the next check
+    // loads a fresh one.
+    if (error instanceof WebAssembly.RuntimeError) {
+      checker = null;
+    }
     const message = `the EPUB checker could not run (${error?.message ?? error}); the book was made but not checked`;
     result.warnings.push({ file: result.fileName, line: null, message, text: `${result.fileName}: warning: ${message}` });
     return;
