@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the static site into dist/: the engine compiled to WebAssembly,
-# its wasm-bindgen glue, the page from www/, a build-info.js whose VERSION
-# names the service worker's cache, and a .gz beside each text and wasm file
-# for nginx's gzip_static.
+# Builds the static site into dist/: the page from www/, the engine
+# compiled to WebAssembly with its wasm-bindgen glue, a build-info.js whose
+# VERSION names the service worker's cache, and a .gz beside each text and
+# wasm file for nginx's gzip_static. The engine is built twice: without the
+# EPUB checker for the page's first load (pkg/), and with it for checking
+# books (pkg-check/), which the worker loads on the first check.
 #
 # Usage: scripts/build-www.sh [--dev]
 #   --dev skips wasm-opt and builds the engine without optimisations.
@@ -22,20 +24,27 @@ if [[ $tool_version != "$crate_version" ]]; then
     exit 1
 fi
 
-echo "build-www: compiling the engine for wasm32-unknown-unknown ($profile)"
-if [[ $profile == release ]]; then
-    cargo build --profile wasm-release --lib --target wasm32-unknown-unknown
-    wasm=target/wasm32-unknown-unknown/wasm-release/quire.wasm
-else
-    cargo build --lib --target wasm32-unknown-unknown
-    wasm=target/wasm32-unknown-unknown/debug/quire.wasm
-fi
-
 rm -rf dist.tmp
 mkdir -p dist.tmp
 cp -R www/. dist.tmp/
-rm -rf dist.tmp/pkg
-wasm-bindgen --target web --no-typescript --out-dir dist.tmp/pkg "$wasm"
+rm -rf dist.tmp/pkg dist.tmp/pkg-check
+
+# Both builds write the same .wasm path, so each is bound before the next.
+for module in pkg pkg-check; do
+    features=(--no-default-features)
+    if [[ $module == pkg-check ]]; then
+        features=(--features checker)
+    fi
+    echo "build-www: compiling the engine for wasm32-unknown-unknown ($profile, $module)"
+    if [[ $profile == release ]]; then
+        cargo build --profile wasm-release --lib --target wasm32-unknown-unknown "${features[@]}"
+        wasm=target/wasm32-unknown-unknown/wasm-release/quire.wasm
+    else
+        cargo build --lib --target wasm32-unknown-unknown "${features[@]}"
+        wasm=target/wasm32-unknown-unknown/debug/quire.wasm
+    fi
+    wasm-bindgen --target web --no-typescript --out-dir "dist.tmp/$module" "$wasm"
+done
 
 if [[ $profile == release ]]; then
     # binaryen from npm, pinned in tools/package.json: Debian's wasm-opt 108
@@ -48,10 +57,12 @@ if [[ $profile == release ]]; then
     fi
     echo "build-www: optimising the module with wasm-opt -Oz ($($wasm_opt --version))"
     # Rust's wasm32 target uses these post-MVP features by default.
-    "$wasm_opt" -Oz \
-        --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-        --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-        -o dist.tmp/pkg/quire_bg.wasm dist.tmp/pkg/quire_bg.wasm
+    for module in pkg pkg-check; do
+        "$wasm_opt" -Oz \
+            --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+            --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+            -o "dist.tmp/$module/quire_bg.wasm" "dist.tmp/$module/quire_bg.wasm"
+    done
 fi
 
 # The service worker precaches exactly these files, in a cache named after
@@ -72,12 +83,16 @@ version=$( (cd dist.tmp && echo "$assets" | xargs sha256sum && sha256sum sw.js) 
 find dist.tmp -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.wasm' -o -name '*.svg' -o -name '*.webmanifest' -o -name '*.json' \) \
     -exec gzip -9 -k -n -f {} \;
 
-# Keep a copy of the glue in www/pkg for working on the page without a build.
-rm -rf www/pkg
+# Keep a copy of the glue in www/pkg and www/pkg-check for working on the
+# page without a build.
+rm -rf www/pkg www/pkg-check
 cp -R dist.tmp/pkg www/pkg
+cp -R dist.tmp/pkg-check www/pkg-check
 
 rm -rf dist
 mv dist.tmp dist
 raw=$(stat -c %s dist/pkg/quire_bg.wasm)
 gzipped=$(stat -c %s dist/pkg/quire_bg.wasm.gz)
-echo "build-www: wrote dist/ (version $version; wasm $((raw / 1024)) KB, $((gzipped / 1024)) KB gzipped)"
+check_raw=$(stat -c %s dist/pkg-check/quire_bg.wasm)
+check_gzipped=$(stat -c %s dist/pkg-check/quire_bg.wasm.gz)
+echo "build-www: wrote dist/ (version $version; wasm $((raw / 1024)) KB, $((gzipped / 1024)) KB gzipped; with the checker $((check_raw / 1024)) KB, $((check_gzipped / 1024)) KB gzipped)"

@@ -12,6 +12,7 @@ use crate::book::{
     Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
     resolve_relative,
 };
+use crate::check::Finding;
 use crate::cover;
 use crate::epub::write_zip;
 use crate::error::{Error, Warning, Warnings};
@@ -101,6 +102,10 @@ pub struct Output {
     pub lang: String,
     /// Whether the book is set in vertical lines.
     pub vertical: bool,
+    /// The EPUB checker's findings on the finished book, empty without the
+    /// `checker` feature. Each is a bug in Quire, since every book it makes
+    /// should pass.
+    pub findings: Vec<Finding>,
 }
 
 /// A chapter as written into the book.
@@ -372,11 +377,19 @@ pub fn convert_with_deferred(
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
+    // Without the checker, as in the page's first module, the caller
+    // checks the book itself (the page's worker does, with its second
+    // module).
+    #[cfg(feature = "checker")]
+    let findings = crate::check::check_epub(&epub);
+    #[cfg(not(feature = "checker"))]
+    let findings = Vec::new();
 
     let mut missing_files = images.missing.clone();
     missing_files.dedup();
     Ok(Output {
         epub,
+        findings,
         warnings: sort_warnings(warnings.into_vec(), &sources),
         missing_files,
         title,

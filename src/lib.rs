@@ -18,6 +18,8 @@
 //!    words a language takes, [`bidi`] for the direction of each block,
 //!    and [`cover`] for the cover's size check and the typographic cover.
 //! 8. [`epub`]: the zip container.
+//! 9. [`check`]: an EPUB checker, run on each book made and on any EPUB
+//!    given to it.
 //!
 //! The library never touches a file system or the network: callers pass
 //! the files in a [`Book`], so it runs the same natively and as WebAssembly.
@@ -25,6 +27,7 @@
 pub mod autolink;
 pub mod bidi;
 pub mod book;
+pub mod check;
 pub mod convert;
 pub mod cover;
 pub mod epub;

@@ -7,8 +7,11 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::UNIX_EPOCH;
 
+mod check_command;
+
 use clap::Parser;
 use quire::book::is_markdown_path;
+use quire::check::Finding;
 use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_with_deferred};
 
 /// Converts Markdown (one file, several files, or a folder with an optional
@@ -93,6 +96,14 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    // `quire check FILE.epub` is read before the conversion's arguments,
+    // whose first positional argument would otherwise take "check" as a
+    // Markdown file. A Markdown file named check can be given as ./check.
+    if std::env::args_os().nth(1).is_some_and(|arg| arg == "check") {
+        let args = std::env::args_os().skip(1);
+        return check_command::run(&check_command::CheckCli::parse_from(args));
+    }
+
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -161,16 +172,35 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         eprintln!("{located}");
     }
-    if cli.strict && !output.warnings.is_empty() {
+    for finding in &output.findings {
+        println_finding(&target, finding);
+    }
+    if !output.findings.is_empty() {
+        eprintln!(
+            "quire: the EPUB checker found {} problem(s) in the book Quire made; this is a bug in Quire, so please report it with the lines above",
+            output.findings.len()
+        );
+    }
+    let problems = output.warnings.len() + output.findings.len();
+    if cli.strict && problems > 0 {
         return Err(format!(
-            "{} warning(s) and --strict is set; no book written",
-            output.warnings.len()
+            "{problems} warning(s) or check finding(s) and --strict is set; no book written"
         ));
     }
 
     write_atomically(&target, &output.epub)?;
     println!("{}", target.display());
     Ok(())
+}
+
+/// Prints a checker finding on standard error, its file shown inside the
+/// EPUB file, as `book.epub/EPUB/text/a.xhtml:4: error RSC-007: ...`.
+fn println_finding(epub: &Path, finding: &Finding) {
+    let located = Finding {
+        file: format!("{}/{}", epub.display(), finding.file),
+        ..finding.clone()
+    };
+    eprintln!("{located}");
 }
 
 /// The book read from disk, the files listed but read only when used, and

@@ -9,6 +9,8 @@
 //! ```js
 //! convert(files, options)   // => { epub, fileName, title, lang, dir, vertical, warnings, missingFiles, chapters, stylesheets, images }
 //! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings }
+//! check(bytes)              // => { findings: [{ code, severity, file, line, message, text }], hasErrors }
+//!                           //    (only in the module built with the `checker` feature)
 //! takePanicMessage()        // => the last panic's message, or undefined
 //! ```
 //!
@@ -172,7 +174,13 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         dir: crate::locale::direction(&output.lang).as_str(),
         lang: output.lang,
         vertical: output.vertical,
-        warnings: output.warnings.iter().map(to_js_warning).collect(),
+        // The checker's findings on the book are listed with the warnings.
+        warnings: output
+            .warnings
+            .iter()
+            .map(to_js_warning)
+            .chain(output.findings.iter().map(finding_to_js_warning))
+            .collect(),
         missing_files: output.missing_files,
         chapters: output
             .chapters
@@ -340,6 +348,63 @@ fn to_js_warning(warning: &Warning) -> JsWarning {
         line: warning.line,
         message: warning.message.clone(),
         text: warning.to_string(),
+    }
+}
+
+#[cfg(feature = "checker")]
+#[derive(Serialize)]
+struct JsFinding {
+    code: &'static str,
+    severity: String,
+    file: String,
+    line: Option<usize>,
+    message: String,
+    /// The whole finding as `quire check` prints it.
+    text: String,
+}
+
+#[cfg(feature = "checker")]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsCheck {
+    findings: Vec<JsFinding>,
+    has_errors: bool,
+}
+
+/// Checks an EPUB file's bytes, made by Quire or anything else. Only the
+/// second module, built with the `checker` feature, has it.
+#[cfg(feature = "checker")]
+#[wasm_bindgen]
+pub fn check(epub: &[u8]) -> Result<JsValue, JsError> {
+    let findings = crate::check::check_epub(epub);
+    let result = JsCheck {
+        has_errors: crate::check::has_errors(&findings),
+        findings: findings
+            .iter()
+            .map(|finding| JsFinding {
+                code: finding.code,
+                severity: finding.severity.to_string(),
+                file: finding.file.clone(),
+                line: finding.line,
+                message: finding.message.clone(),
+                text: finding.to_string(),
+            })
+            .collect(),
+    };
+    to_js(&result)
+}
+
+/// Shows a finding on the book as a warning, in the form the command line
+/// prints it, naming the EPUB's inner file.
+fn finding_to_js_warning(finding: &crate::check::Finding) -> JsWarning {
+    JsWarning {
+        file: finding.file.clone(),
+        line: finding.line,
+        message: format!(
+            "{} {}: {} (the EPUB checker found this in the book Quire made; please report it as a bug)",
+            finding.severity, finding.code, finding.message
+        ),
+        text: finding.to_string(),
     }
 }
 

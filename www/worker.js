@@ -1,10 +1,11 @@
 // The engine's module worker. It compiles the WebAssembly module once, then
-// runs `inspect` and `convert` requests one at a time, so the page stays
+// runs `inspect`, `convert` and `check` requests one at a time, so the page stays
 // responsive while a large book converts. The page cancels a request by
 // terminating this worker and starting another.
 //
-// Messages from the page: { id, kind: 'inspect' | 'convert', files, options },
-// where each file is { key, path, file: Blob, modified }.
+// Messages from the page: { id, kind: 'inspect' | 'convert' | 'check', files, options },
+// where each file is { key, path, file: Blob, modified }, and a check has
+// one file, the EPUB.
 // Messages to the page:
 //   { type: 'ready', version }
 //   { type: 'load-failed', reason, detail }   (reason is a key of LOAD_FAILURES in messages.js)
@@ -16,6 +17,12 @@
 import init, { convert, inspect, takePanicMessage, version } from './pkg/quire.js';
 
 const WASM_URL = new URL('./pkg/quire_bg.wasm', import.meta.url);
+
+/**
+ * The engine built with the EPUB checker, a larger second module that is
+ * loaded on the first check, as a promise of its exports.
+ */
+let checker = null;
 
 /** Each input file's bytes by the page's key for it, kept between requests. */
 const bytesByKey = new Map();
@@ -108,7 +115,11 @@ async function handleRequest(request) {
   try {
     if (kind === 'convert') {
       const result = convert(inputs, options);
+      await addFindings(result);
       self.postMessage({ id, type: 'result', result }, [transferableBuffer(result)]);
+    } else if (kind === 'check') {
+      const { check } = await loadChecker();
+      self.postMessage({ id, type: 'result', result: check(inputs[0].bytes) });
     } else {
       self.postMessage({ id, type: 'result', result: inspect(inputs, options) });
     }
@@ -121,6 +132,44 @@ async function handleRequest(request) {
       return;
     }
     self.postMessage({ id, type: 'failed', message: error?.message ?? String(error) });
+  }
+}
+
+/** Loads the module with the checker once, and returns its exports. */
+function loadChecker() {
+  checker ??= (async () => {
+    const module = await import('./pkg-check/quire.js');
+    await module.default({ module_or_path: new URL('./pkg-check/quire_bg.wasm', import.meta.url) });
+    return module;
+  })();
+  // A failed load is tried again on the next request.
+  checker.catch(() => {
+    checker = null;
+  });
+  return checker;
+}
+
+/**
+ * Checks the book just made and adds the findings to its warnings. A
+ * finding is a bug in Quire, so the book is still offered.
+ */
+async function addFindings(result) {
+  let findings;
+  try {
+    ({ findings } = (await loadChecker()).check(result.epub));
+  } catch (error) {
+    // A module that trapped cannot be trusted again, so the next check
+    // loads a fresh one.
+    if (error instanceof WebAssembly.RuntimeError) {
+      checker = null;
+    }
+    const message = `the EPUB checker could not run (${error?.message ?? error}); the book was made but not checked`;
+    result.warnings.push({ file: result.fileName, line: null, message, text: `${result.fileName}: warning: ${message}` });
+    return;
+  }
+  for (const finding of findings) {
+    const message = `${finding.severity} ${finding.code}: ${finding.message} (the EPUB checker found this in the book Quire made; please report it as a bug)`;
+    result.warnings.push({ file: finding.file, line: finding.line ?? null, message, text: finding.text });
   }
 }
 

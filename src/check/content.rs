@@ -1,0 +1,346 @@
+//! Content documents (EPUB 3.3, section 6): each XHTML and SVG document
+//! must be well-formed with unique ids, its links and fragments must
+//! resolve, it must not load resources from the web that EPUB forbids, and
+//! its scripts are flagged.
+
+use std::collections::{HashMap, HashSet};
+
+use roxmltree::Node;
+
+use super::package::{Package, SVG_TYPE, XHTML_TYPE};
+use super::paths::{self, Target};
+use super::{Files, Lines, Report, as_utf8, line_of, parse_xml};
+
+const XHTML: &str = "http://www.w3.org/1999/xhtml";
+const SVG: &str = "http://www.w3.org/2000/svg";
+const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
+const XLINK: &str = "http://www.w3.org/1999/xlink";
+const XML: &str = "http://www.w3.org/XML/1998/namespace";
+const OPS: &str = "http://www.idpf.org/2007/ops";
+
+/// How a reference is used, which decides whether a web URL is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LinkKind {
+    /// A hyperlink (`a`, `area`), followed only when the reader selects it.
+    Hyperlink,
+    /// Something the document loads (image, stylesheet, script, frame);
+    /// EPUB requires it in the container.
+    Resource,
+    /// Audio or video, which EPUB allows from the web.
+    Media,
+}
+
+/// One reference from a document.
+pub(super) struct Link {
+    pub url: String,
+    pub line: Option<usize>,
+    pub kind: LinkKind,
+}
+
+/// The ids, links and features of one content document.
+#[derive(Default)]
+pub(super) struct Summary {
+    pub ids: HashSet<String>,
+    pub links: Vec<Link>,
+    pub has_mathml: bool,
+    pub has_svg: bool,
+    pub has_script: bool,
+    pub has_remote_resources: bool,
+    /// The links of the `toc` nav, when the document has one.
+    pub toc: Option<Vec<Link>>,
+}
+
+/// Parses every XHTML and SVG item of the manifest and summarises it, by
+/// entry name.
+pub(super) fn scan_all(
+    files: &mut Files,
+    package: &Package,
+    report: &mut Report,
+) -> HashMap<String, Summary> {
+    let mut summaries = HashMap::new();
+    for item in &package.items {
+        let is_content = item.media_type == XHTML_TYPE || item.media_type == SVG_TYPE;
+        let Some(path) = item.path.as_ref().filter(|_| is_content) else {
+            continue;
+        };
+        if summaries.contains_key(path) {
+            continue;
+        }
+        let Some(bytes) = files.read(path, report) else {
+            continue;
+        };
+        let Some(text) = as_utf8(&bytes, path, report) else {
+            continue;
+        };
+        let Some(document) = parse_xml(text, path, report) else {
+            continue;
+        };
+        let root = document.root_element();
+        if item.media_type == XHTML_TYPE && !root.has_tag_name((XHTML, "html")) {
+            report.error(
+                "RSC-005",
+                path,
+                line_of(&document, root.range().start),
+                "the document is declared as XHTML but its root is not an XHTML html element; correct the media-type or the markup",
+            );
+            continue;
+        }
+        let summary = scan(&document, &Lines::new(text), path, report);
+        summaries.insert(path.clone(), summary);
+    }
+    summaries
+}
+
+fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut Report) -> Summary {
+    let mut summary = Summary::default();
+    for node in document.descendants().filter(Node::is_element) {
+        let line = || lines.line(node.range().start);
+        let id = node.attribute("id").or_else(|| node.attribute((XML, "id")));
+        if let Some(id) = id
+            && !summary.ids.insert(id.to_string())
+        {
+            report.error(
+                "RSC-005",
+                path,
+                line(),
+                format!("the id \"{id}\" is used more than once in this document; make each id unique, or links to it go to the first"),
+            );
+        }
+
+        let name = node.tag_name();
+        match (name.namespace(), name.name()) {
+            (Some(MATHML), "math") => summary.has_mathml = true,
+            (Some(SVG), "svg") => summary.has_svg = true,
+            (Some(XHTML), "script") => {
+                summary.has_script = true;
+                report.warning(
+                    "SCP-010",
+                    path,
+                    line(),
+                    "the document contains a script; scripts are a security risk and many reading systems do not run them, so make sure the book works without it",
+                );
+            }
+            (Some(XHTML), "form") => summary.has_script = true,
+            _ => {}
+        }
+        for attribute in node.attributes() {
+            let event_handler =
+                attribute.namespace().is_none() && attribute.name().starts_with("on");
+            if event_handler && name.namespace() == Some(XHTML) {
+                summary.has_script = true;
+                report.warning(
+                    "QUIRE-SCP-002",
+                    path,
+                    line(),
+                    format!(
+                        "the {} attribute runs a script, which is a security risk; remove it",
+                        attribute.name()
+                    ),
+                );
+            }
+        }
+
+        for (url, kind) in references(node) {
+            summary.links.push(Link {
+                url: url.to_string(),
+                line: line(),
+                kind,
+            });
+        }
+    }
+
+    summary.has_remote_resources = summary.links.iter().any(|link| {
+        link.kind != LinkKind::Hyperlink && paths::resolve(path, &link.url) == Target::Remote
+    });
+
+    let toc_nav = document.descendants().find(|node| {
+        node.has_tag_name((XHTML, "nav"))
+            && node
+                .attribute((OPS, "type"))
+                .is_some_and(|types| types.split_ascii_whitespace().any(|t| t == "toc"))
+    });
+    if let Some(nav) = toc_nav {
+        let links = nav
+            .descendants()
+            .filter(|node| node.has_tag_name((XHTML, "a")))
+            .filter_map(|node| {
+                Some(Link {
+                    url: node.attribute("href")?.to_string(),
+                    line: lines.line(node.range().start),
+                    kind: LinkKind::Hyperlink,
+                })
+            })
+            .collect();
+        summary.toc = Some(links);
+    }
+    summary
+}
+
+/// Returns the URLs an element refers to, with how each is used.
+fn references<'a>(node: Node<'a, '_>) -> Vec<(&'a str, LinkKind)> {
+    let name = node.tag_name();
+    let mut found = Vec::new();
+    let mut take = |attribute: &str, kind: LinkKind| {
+        if let Some(url) = node.attribute(attribute) {
+            found.push((url, kind));
+        }
+    };
+    match (name.namespace(), name.name()) {
+        (Some(XHTML), "a" | "area") => take("href", LinkKind::Hyperlink),
+        (Some(XHTML), "link") => {
+            let stylesheet = node.attribute("rel").is_some_and(|rel| {
+                rel.split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("stylesheet"))
+            });
+            take(
+                "href",
+                if stylesheet {
+                    LinkKind::Resource
+                } else {
+                    LinkKind::Hyperlink
+                },
+            );
+        }
+        (Some(XHTML), "img" | "iframe" | "embed" | "script" | "input") => {
+            take("src", LinkKind::Resource)
+        }
+        (Some(XHTML), "object") => take("data", LinkKind::Resource),
+        (Some(XHTML), "audio" | "video" | "source" | "track") => {
+            take("src", LinkKind::Media);
+            take("poster", LinkKind::Resource);
+        }
+        (Some(SVG), "image" | "use" | "feImage" | "a") => {
+            let kind = if name.name() == "a" {
+                LinkKind::Hyperlink
+            } else {
+                LinkKind::Resource
+            };
+            match node.attribute((XLINK, "href")) {
+                Some(url) => found.push((url, kind)),
+                None => {
+                    if let Some(url) = node.attribute("href") {
+                        found.push((url, kind));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+/// Resolves every link of every content document.
+pub(super) fn check_links(
+    files: &Files,
+    package: &Package,
+    summaries: &HashMap<String, Summary>,
+    report: &mut Report,
+) {
+    let manifest: HashSet<&str> = package
+        .items
+        .iter()
+        .filter_map(|item| item.path.as_deref())
+        .collect();
+    let mut documents: Vec<&String> = summaries.keys().collect();
+    documents.sort();
+
+    for from in documents {
+        for link in &summaries[from].links {
+            check_link(files, &manifest, summaries, from, link, report);
+        }
+    }
+}
+
+fn check_link(
+    files: &Files,
+    manifest: &HashSet<&str>,
+    summaries: &HashMap<String, Summary>,
+    from: &str,
+    link: &Link,
+    report: &mut Report,
+) {
+    let url = link.url.as_str();
+    match paths::resolve(from, url) {
+        Target::Script => report.warning(
+            "QUIRE-SCP-001",
+            from,
+            link.line,
+            format!("the link \"{}\" runs JavaScript, which is a security risk and does nothing in most reading systems; link to a page instead", shorten(url)),
+        ),
+        Target::Remote => {
+            if link.kind == LinkKind::Resource {
+                report.error(
+                    "RSC-006",
+                    from,
+                    link.line,
+                    format!("the document loads {} from the web, which EPUB forbids for images, stylesheets, scripts and frames; put the file in the EPUB", shorten(url)),
+                );
+            }
+        }
+        Target::OtherScheme => {}
+        Target::OutsideContainer => report.error(
+            "RSC-026",
+            from,
+            link.line,
+            format!("the link \"{}\" climbs above the EPUB's root folder; correct the path", shorten(url)),
+        ),
+        Target::SameDocument(fragment) => {
+            check_fragment(summaries, from, from, &fragment, link, report);
+        }
+        Target::Local { path, fragment } => {
+            if !files.contains(&path) {
+                report.error(
+                    "RSC-007",
+                    from,
+                    link.line,
+                    format!("the link \"{}\" points to {path}, which is not in the EPUB; add the file or correct the link", shorten(url)),
+                );
+            } else if !manifest.contains(path.as_str()) {
+                report.error(
+                    "RSC-008",
+                    from,
+                    link.line,
+                    format!("the link \"{}\" points to {path}, which is in the EPUB but not in the manifest; list it in the manifest", shorten(url)),
+                );
+            } else if let Some(fragment) = fragment {
+                check_fragment(summaries, from, &path, &fragment, link, report);
+            }
+        }
+    }
+}
+
+fn check_fragment(
+    summaries: &HashMap<String, Summary>,
+    from: &str,
+    target: &str,
+    fragment: &str,
+    link: &Link,
+    report: &mut Report,
+) {
+    // Empty fragments, EPUB CFIs and SVG views are not element ids.
+    if fragment.is_empty() || fragment.starts_with("epubcfi(") || fragment.contains('(') {
+        return;
+    }
+    let Some(summary) = summaries.get(target) else {
+        return;
+    };
+    if !summary.ids.contains(fragment) {
+        report.error(
+            "RSC-012",
+            from,
+            link.line,
+            format!("the link \"{}\" names the fragment \"{fragment}\", but {target} has no element with that id; correct the link or add the id", shorten(&link.url)),
+        );
+    }
+}
+
+/// Shortens a long URL for a message.
+fn shorten(url: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    if url.chars().count() <= MAX_CHARS {
+        url.to_string()
+    } else {
+        let start: String = url.chars().take(MAX_CHARS).collect();
+        format!("{start}…")
+    }
+}

@@ -1,0 +1,269 @@
+//! Reading the archive for the checks: the entry cache with its inflation
+//! budget, XML parsing, and the report the checks write to.
+
+use std::collections::HashMap;
+
+use super::zip::{self, Archive, Entry, EntryError};
+use super::{Finding, Severity, container};
+
+/// At most this many bytes are inflated for one check, in all. A 400 MB
+/// EPUB of text is far past what reading systems open, and a zip bomb
+/// stops here instead of filling memory.
+pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+/// Checks an EPUB file's bytes and returns the findings, sorted by file
+/// and line. An archive that cannot be read gives one fatal finding.
+pub fn check_epub(bytes: &[u8]) -> Vec<Finding> {
+    let mut report = Report::default();
+    match Archive::read(bytes) {
+        Ok(archive) => {
+            let mut book = Files::new(&archive);
+            container::check(&mut book, &mut report);
+        }
+        Err(error) => report.fatal(
+            "PKG-008",
+            "",
+            None,
+            match error {
+                zip::ZipError::NotZip => "the file is not a zip archive, or it is cut short; an EPUB is a zip file, so export or download it again".to_string(),
+                zip::ZipError::Corrupt(reason) => format!(
+                    "the zip archive is damaged ({reason}); export or download the EPUB again"
+                ),
+            },
+        ),
+    }
+    let mut findings = report.findings;
+    findings.sort_by(|a, b| {
+        (a.file.as_str(), a.line.unwrap_or(0)).cmp(&(b.file.as_str(), b.line.unwrap_or(0)))
+    });
+    findings
+}
+
+/// The findings of one check, gathered as the stages run.
+#[derive(Default)]
+pub(crate) struct Report {
+    findings: Vec<Finding>,
+}
+
+impl Report {
+    pub(crate) fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        file: &str,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            code,
+            severity,
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn fatal(
+        &mut self,
+        code: &'static str,
+        file: &str,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        self.push(Severity::Fatal, code, file, line, message);
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        code: &'static str,
+        file: &str,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        self.push(Severity::Error, code, file, line, message);
+    }
+
+    pub(crate) fn warning(
+        &mut self,
+        code: &'static str,
+        file: &str,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, code, file, line, message);
+    }
+}
+
+/// The archive's entries by name, read on first use within the budget.
+pub(crate) struct Files<'a> {
+    pub(crate) archive: &'a Archive<'a>,
+    /// The first entry of each name; duplicates are reported by
+    /// [`container`].
+    by_name: HashMap<&'a str, &'a Entry>,
+    /// Bytes read so far, by name; `None` when reading failed (already
+    /// reported).
+    cache: HashMap<String, Option<std::rc::Rc<Vec<u8>>>>,
+    budget: u64,
+}
+
+impl<'a> Files<'a> {
+    pub(crate) fn new(archive: &'a Archive<'a>) -> Files<'a> {
+        let mut by_name = HashMap::new();
+        for entry in &archive.entries {
+            by_name.entry(entry.name.as_str()).or_insert(entry);
+        }
+        Files {
+            archive,
+            by_name,
+            cache: HashMap::new(),
+            budget: MAX_INFLATED_BYTES,
+        }
+    }
+
+    pub(crate) fn entries(&self) -> &'a [Entry] {
+        &self.archive.entries
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// Returns the bytes of `name`, or `None` when it is missing or cannot
+    /// be read; a read failure is reported once.
+    pub(crate) fn read(&mut self, name: &str, report: &mut Report) -> Option<std::rc::Rc<Vec<u8>>> {
+        if let Some(cached) = self.cache.get(name) {
+            return cached.clone();
+        }
+        let entry = *self.by_name.get(name)?;
+        let result = match self.archive.read_entry(entry, self.budget) {
+            Ok(bytes) => {
+                self.budget -= bytes.len() as u64;
+                Some(std::rc::Rc::new(bytes))
+            }
+            Err(error) => {
+                report_entry_error(name, error, report);
+                None
+            }
+        };
+        self.cache.insert(name.to_string(), result.clone());
+        result
+    }
+
+    /// Reads every entry, so that damaged data (a wrong CRC-32, say) is
+    /// found even in files no document refers to.
+    pub(crate) fn read_all(&mut self, report: &mut Report) {
+        let names: Vec<&str> = self
+            .entries()
+            .iter()
+            .map(|entry| entry.name.as_str())
+            .collect();
+        for name in names {
+            self.read(name, report);
+        }
+    }
+}
+
+fn report_entry_error(name: &str, error: EntryError, report: &mut Report) {
+    match error {
+        EntryError::TooLarge { limit } => report.fatal(
+            "QUIRE-PKG-005",
+            name,
+            None,
+            format!(
+                "the file inflates past the checker's limit of {} MB for a whole book, as a zip bomb does; this EPUB cannot be checked",
+                limit / (1024 * 1024)
+            ),
+        ),
+        EntryError::Unsupported(reason) => report.error(
+            "PKG-008",
+            name,
+            None,
+            format!("the file cannot be read because {reason}; rebuild the EPUB with stored or deflated entries"),
+        ),
+        EntryError::Corrupt(reason) => report.error(
+            "PKG-008",
+            name,
+            None,
+            format!("the file is damaged: {reason}; rebuild the EPUB"),
+        ),
+        EntryError::CrcMismatch => report.error(
+            "QUIRE-PKG-003",
+            name,
+            None,
+            "the file's bytes do not match the CRC-32 in the zip header, so it was damaged after zipping; rebuild the EPUB",
+        ),
+    }
+}
+
+/// The start of each line of a document, for finding the lines of many
+/// nodes; roxmltree's own `text_pos_at` scans from the start each time.
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        Lines(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, byte)| *byte == b'\n')
+                .map(|(at, _)| at)
+                .collect(),
+        )
+    }
+
+    /// Returns the 1-based line of a byte offset.
+    pub(crate) fn line(&self, offset: usize) -> Option<usize> {
+        Some(self.0.partition_point(|&newline| newline < offset) + 1)
+    }
+}
+
+/// Returns the 1-based line of a byte offset in an XML document.
+pub(crate) fn line_of(document: &roxmltree::Document, offset: usize) -> Option<usize> {
+    Some(document.text_pos_at(offset).row as usize)
+}
+
+/// Parses an XML document the way EPUB requires: a DOCTYPE is allowed,
+/// external entities are not resolved.
+pub(crate) fn parse_xml<'t>(
+    text: &'t str,
+    file: &str,
+    report: &mut Report,
+) -> Option<roxmltree::Document<'t>> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        nodes_limit: u32::MAX,
+        ..roxmltree::ParsingOptions::default()
+    };
+    match roxmltree::Document::parse_with_options(text, options) {
+        Ok(document) => Some(document),
+        Err(error) => {
+            let line = error.pos().row as usize;
+            report.error(
+                "RSC-016",
+                file,
+                Some(line),
+                format!("the file is not well-formed XML ({error}); fix the markup, since reading systems reject the whole document"),
+            );
+            None
+        }
+    }
+}
+
+/// Decodes bytes as the UTF-8 an EPUB's XML documents must be.
+pub(crate) fn as_utf8<'b>(bytes: &'b [u8], file: &str, report: &mut Report) -> Option<&'b str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            report.error(
+                "RSC-016",
+                file,
+                None,
+                format!(
+                    "the file is not valid UTF-8 (invalid byte at offset {}); save it as UTF-8",
+                    error.valid_up_to()
+                ),
+            );
+            None
+        }
+    }
+}
