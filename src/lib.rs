@@ -25,6 +25,7 @@ pub mod book;
 pub mod convert;
 pub mod epub;
 pub mod error;
+pub mod highlight;
 pub mod images;
 pub mod links;
 pub mod markdown;

@@ -15,6 +15,11 @@ use crate::text::decode;
 /// Quire's default stylesheet.
 pub const DEFAULT_CSS: &str = include_str!("templates/quire.css");
 
+/// The colours of highlighted code, added to the default stylesheet of a
+/// book that has some.
+#[cfg(feature = "highlight")]
+pub const HIGHLIGHT_CSS: &str = include_str!("templates/highlight.css");
+
 /// Stylesheets, the manifest entries of files they use, and those files'
 /// zip paths and bytes.
 pub type CollectedStyles = (Vec<Stylesheet>, Vec<Resource>, Vec<(String, Vec<u8>)>);
