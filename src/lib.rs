@@ -29,6 +29,8 @@ pub mod highlight;
 pub mod images;
 pub mod links;
 pub mod markdown;
+#[cfg(feature = "math")]
+pub mod math;
 pub mod mdbook;
 pub mod metadata;
 pub mod package;

@@ -20,6 +20,11 @@ pub const DEFAULT_CSS: &str = include_str!("templates/quire.css");
 #[cfg(feature = "highlight")]
 pub const HIGHLIGHT_CSS: &str = include_str!("templates/highlight.css");
 
+/// The layout of TeX environments, added to the default stylesheet of a
+/// book with MathML.
+#[cfg(feature = "math")]
+pub const MATH_CSS: &str = include_str!("templates/math.css");
+
 /// Stylesheets, the manifest entries of files they use, and those files'
 /// zip paths and bytes.
 pub type CollectedStyles = (Vec<Stylesheet>, Vec<Resource>, Vec<(String, Vec<u8>)>);
