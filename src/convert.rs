@@ -80,6 +80,11 @@ pub struct Output {
     pub stylesheets: Vec<(String, String)>,
     /// Each image's path in the EPUB and the input file it came from.
     pub images: Vec<(String, String)>,
+    /// Whether a build with the default features may make a different
+    /// book: the book may have formulas or code that this build, without
+    /// the `math` or `highlight` feature, left as text. The page then
+    /// converts again with its WebAssembly module that has them.
+    pub needs_full_engine: bool,
 }
 
 /// A chapter as written into the book.
@@ -220,6 +225,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             title,
             body,
             headings: chapter.headings.clone(),
+            mathml: chapter.has_mathml,
         });
     }
 
@@ -241,8 +247,12 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
         Some(path) => Some(store_cover(&files, &mut images, path)?),
         None => None,
     };
+    let default_css = styles::default_css(
+        rendered.iter().any(|chapter| chapter.has_highlighted_code),
+        rendered.iter().any(|chapter| chapter.has_mathml),
+    );
     let (stylesheets, resources, css_files) =
-        styles::collect(&files, &metadata, &mut images, &mut warnings)?;
+        styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
     let identifier = metadata.identifier.clone().unwrap_or_else(|| {
         // The book's content: the chapters after includes, the images
@@ -315,7 +325,16 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
             .iter()
             .map(|image| (image.href.clone(), image.source.clone()))
             .collect(),
+        needs_full_engine: needs_full_engine(&parsed),
     })
+}
+
+/// Reports whether a parsed book may convert differently in a build with
+/// the `math` and `highlight` features.
+fn needs_full_engine(parsed: &[ParsedFile<'_>]) -> bool {
+    parsed
+        .iter()
+        .any(|file| file.needs_math || file.needs_highlight)
 }
 
 /// A book as its files describe it before conversion: the chapters in
@@ -330,6 +349,9 @@ pub struct Inspection {
     /// without the options' own.
     pub metadata: Metadata,
     pub warnings: Vec<Warning>,
+    /// As [`Output::needs_full_engine`], so the page can load that module
+    /// while the user reviews the book.
+    pub needs_full_engine: bool,
 }
 
 /// Reads a book's chapter order, chapter titles and metadata, so a user
@@ -374,6 +396,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         order_source,
         metadata,
         warnings: warnings.into_vec(),
+        needs_full_engine: needs_full_engine(&parsed),
     })
 }
 
@@ -605,7 +628,14 @@ fn first_heading_text(events: &Events<'_>) -> Option<String> {
         match event {
             Event::Start(Tag::Heading { .. }) => inside = true,
             Event::End(TagEnd::Heading(_)) => return Some(text),
-            Event::Text(part) | Event::Code(part) if inside => text.push_str(part),
+            Event::Text(part)
+            | Event::Code(part)
+            | Event::InlineMath(part)
+            | Event::DisplayMath(part)
+                if inside =>
+            {
+                text.push_str(part)
+            }
             _ => {}
         }
     }

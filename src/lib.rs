@@ -11,7 +11,8 @@
 //!    into chapters at level-1 headings; footnotes set aside.
 //! 5. [`xhtml`]: events to an XHTML body, with raw HTML passed through
 //!    [`sanitize`], images through [`images`], URLs and ids through
-//!    [`links`], bare URLs through [`autolink`].
+//!    [`links`], bare URLs through [`autolink`], formulas through
+//!    [`math`] and code blocks through [`highlight`].
 //! 6. [`convert`]: runs the stages and resolves links between chapters.
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
 //!    and cover pages, stylesheets.

@@ -25,21 +25,43 @@ pub const HIGHLIGHT_CSS: &str = include_str!("templates/highlight.css");
 #[cfg(feature = "math")]
 pub const MATH_CSS: &str = include_str!("templates/math.css");
 
+/// Returns the default stylesheet of a book, with the sections for
+/// highlighted code and MathML when it has them.
+pub fn default_css(highlighted_code: bool, mathml: bool) -> String {
+    #[cfg_attr(not(any(feature = "highlight", feature = "math")), expect(unused_mut))]
+    let mut css = DEFAULT_CSS.to_string();
+    #[cfg(feature = "highlight")]
+    if highlighted_code {
+        css.push('\n');
+        css.push_str(HIGHLIGHT_CSS);
+    }
+    #[cfg(feature = "math")]
+    if mathml {
+        css.push('\n');
+        css.push_str(MATH_CSS);
+    }
+    // Without the features, a book has neither.
+    let _ = (highlighted_code, mathml);
+    css
+}
+
 /// Stylesheets, the manifest entries of files they use, and those files'
 /// zip paths and bytes.
 pub type CollectedStyles = (Vec<Stylesheet>, Vec<Resource>, Vec<(String, Vec<u8>)>);
 
-/// Collects the default stylesheet and the book's own, in order.
+/// Collects the default stylesheet, whose text is `default_css`, and the
+/// book's own, in order.
 pub fn collect(
     files: &FileIndex<'_>,
     metadata: &Metadata,
+    default_css: String,
     images: &mut ImageStore,
     warnings: &mut Warnings,
 ) -> Result<CollectedStyles, Error> {
     let mut sheets = vec![Stylesheet {
         href: "styles/quire.css".to_string(),
         id: "css-quire".to_string(),
-        content: DEFAULT_CSS.to_string(),
+        content: default_css,
     }];
     let mut resources = Vec::new();
     let mut resource_files = Vec::new();
