@@ -244,13 +244,14 @@ fn corpus_books() -> Vec<Book> {
         });
     }
 
-    // Quire's own test books: every feature, a split file, and broken and
-    // hostile HTML that must still give a valid book.
+    // Quire's own test books: every feature, a split file, broken and
+    // hostile HTML that must still give a valid book, and math and code.
     for test_book in [
         "books/sample",
         "books/notes/notes.md",
         "books/hostile/hostile.md",
         "books/mdbook",
+        "books/technical",
     ] {
         books.push(Book {
             name: test_book.to_owned(),

@@ -175,6 +175,13 @@ fn hostile_html_matches_golden() {
 }
 
 #[test]
+fn technical_book_matches_golden() {
+    // MathML, TeX kept as code, and highlighted code in many languages.
+    let book = read_book(&manifest_dir().join("tests/books/technical"));
+    check_golden("technical", &book, &fixed_options());
+}
+
+#[test]
 fn hostile_html_leaves_no_script() {
     let book = read_book(&manifest_dir().join("tests/books/hostile"));
     let output = convert(&book, &fixed_options()).expect("the book converts");
@@ -198,7 +205,7 @@ fn hostile_html_leaves_no_script() {
 
 #[test]
 fn every_document_is_xml() {
-    for name in ["sample", "notes", "hostile", "mdbook"] {
+    for name in ["sample", "notes", "hostile", "mdbook", "technical"] {
         let book = read_book(&manifest_dir().join("tests/books").join(name));
         let output = convert(&book, &fixed_options()).expect("the book converts");
         for (entry, bytes) in unzip(&output.epub)
