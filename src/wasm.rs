@@ -7,14 +7,17 @@
 //! it after the module traps (release builds abort on panic).
 //!
 //! ```js
-//! convert(files, options)   // => { epub, fileName, title, warnings, missingFiles, chapters, stylesheets, images }
-//! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings }
+//! convert(files, options)   // => { epub, fileName, title, warnings, missingFiles, chapters, stylesheets, images, needsFullEngine }
+//! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings, needsFullEngine }
 //! takePanicMessage()        // => the last panic's message, or undefined
 //! ```
 //!
 //! `files` is an array of `{ path, bytes: Uint8Array, modified }`, where
 //! `modified` is milliseconds since the Unix epoch, as `File.lastModified`
-//! gives it.
+//! gives it. `needsFullEngine` is true when a module built without the
+//! `math` and `highlight` features has a book that may have formulas or
+//! code to highlight. The page's module with those features then makes the
+//! book.
 
 use std::sync::Mutex;
 
@@ -133,6 +136,7 @@ struct JsOutput {
     chapters: Vec<JsChapter>,
     stylesheets: Vec<JsStylesheet>,
     images: Vec<JsImage>,
+    needs_full_engine: bool,
 }
 
 #[derive(Serialize)]
@@ -148,6 +152,7 @@ struct JsInspection {
     order_source: &'static str,
     metadata: JsMetadata,
     warnings: Vec<JsWarning>,
+    needs_full_engine: bool,
 }
 
 /// Converts a book to EPUB.
@@ -181,6 +186,7 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
             .into_iter()
             .map(|(href, path)| JsImage { href, path })
             .collect(),
+        needs_full_engine: output.needs_full_engine,
     };
     to_js(&result)
 }
@@ -205,6 +211,7 @@ pub fn inspect(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         order_source,
         metadata: to_js_metadata(inspection.metadata),
         warnings: inspection.warnings.iter().map(to_js_warning).collect(),
+        needs_full_engine: inspection.needs_full_engine,
     };
     to_js(&result)
 }
