@@ -160,6 +160,7 @@ fn chapter_documents(corpus: &Corpus) -> Vec<ChapterDocument> {
                 title,
                 body: rendered.resolve(|_| None),
                 headings: rendered.headings,
+                mathml: rendered.has_mathml,
             }
         })
         .collect()

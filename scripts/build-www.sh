@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Builds the static site into dist/: the page from www/, the engine
-# compiled to WebAssembly with its wasm-bindgen glue, a build-info.js whose
-# VERSION names the service worker's cache, and a .gz beside each text and
-# wasm file for nginx's gzip_static. The engine is built twice: without the
-# EPUB checker for the page's first load (pkg/), and with it for checking
-# books (pkg-check/), which the worker loads on the first check.
+# Builds the static site into dist/. It holds the engine compiled to
+# WebAssembly twice, each module with its wasm-bindgen glue, the page from
+# www/, a build-info.js whose VERSION names the service worker's cache, and
+# a .gz beside each text and wasm file for nginx's gzip_static.
+#
+# pkg/ holds the module the page loads first, built without the `math`,
+# `highlight` and `checker` features to keep the first download small.
+# pkg-full/ holds the module with every feature, which the worker loads for
+# a book that may have TeX formulas or code to highlight, and to check an
+# EPUB.
 #
 # Usage: scripts/build-www.sh [--dev]
 #   --dev skips wasm-opt and builds the engine without optimisations.
@@ -24,28 +28,6 @@ if [[ $tool_version != "$crate_version" ]]; then
     exit 1
 fi
 
-rm -rf dist.tmp
-mkdir -p dist.tmp
-cp -R www/. dist.tmp/
-rm -rf dist.tmp/pkg dist.tmp/pkg-check
-
-# Both builds write the same .wasm path, so each is bound before the next.
-for module in pkg pkg-check; do
-    features=(--no-default-features)
-    if [[ $module == pkg-check ]]; then
-        features=(--features checker)
-    fi
-    echo "build-www: compiling the engine for wasm32-unknown-unknown ($profile, $module)"
-    if [[ $profile == release ]]; then
-        cargo build --profile wasm-release --lib --target wasm32-unknown-unknown "${features[@]}"
-        wasm=target/wasm32-unknown-unknown/wasm-release/quire.wasm
-    else
-        cargo build --lib --target wasm32-unknown-unknown "${features[@]}"
-        wasm=target/wasm32-unknown-unknown/debug/quire.wasm
-    fi
-    wasm-bindgen --target web --no-typescript --out-dir "dist.tmp/$module" "$wasm"
-done
-
 if [[ $profile == release ]]; then
     # binaryen from npm, pinned in tools/package.json: Debian's wasm-opt 108
     # corrupts the reference-types table wasm-bindgen emits, and the module
@@ -55,22 +37,51 @@ if [[ $profile == release ]]; then
         echo "build-www: $wasm_opt not found; run scripts/setup.sh or: (cd tools && npm ci)" >&2
         exit 1
     fi
-    echo "build-www: optimising the module with wasm-opt -Oz ($($wasm_opt --version))"
-    # Rust's wasm32 target uses these post-MVP features by default.
-    for module in pkg pkg-check; do
+fi
+
+rm -rf dist.tmp
+mkdir -p dist.tmp
+cp -R www/. dist.tmp/
+rm -rf dist.tmp/pkg dist.tmp/pkg-full
+
+# Compiles the engine with the given cargo feature flags and writes the
+# module and its glue to dist.tmp/$1. Both builds write the same .wasm file
+# in target/, so each is bound before the next build starts.
+build_module() {
+    local out_dir=$1
+    shift
+    echo "build-www: compiling the engine for wasm32-unknown-unknown ($profile, $out_dir: ${*:-default features})"
+    local wasm
+    if [[ $profile == release ]]; then
+        cargo build --profile wasm-release --lib --target wasm32-unknown-unknown "$@"
+        wasm=target/wasm32-unknown-unknown/wasm-release/quire.wasm
+    else
+        cargo build --lib --target wasm32-unknown-unknown "$@"
+        wasm=target/wasm32-unknown-unknown/debug/quire.wasm
+    fi
+    wasm-bindgen --target web --no-typescript --out-dir "dist.tmp/$out_dir" "$wasm"
+
+    if [[ $profile == release ]]; then
+        echo "build-www: optimising $out_dir with wasm-opt -Oz ($($wasm_opt --version))"
+        # Rust's wasm32 target uses these post-MVP features by default.
         "$wasm_opt" -Oz \
             --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
             --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-            -o "dist.tmp/$module/quire_bg.wasm" "dist.tmp/$module/quire_bg.wasm"
-    done
-fi
+            -o "dist.tmp/$out_dir/quire_bg.wasm" "dist.tmp/$out_dir/quire_bg.wasm"
+    fi
+}
+build_module pkg --no-default-features
+build_module pkg-full
 
-# The service worker precaches exactly these files, in a cache named after
-# a hash of their contents, so a new deploy never mixes with an old one.
-assets=$(cd dist.tmp && find . -type f ! -name build-info.js ! -name sw.js ! -name '*.gz' | sed 's|^\./||' | LC_ALL=C sort)
+# The service worker precaches these files, in a cache named after a hash
+# of their contents, so a new deploy never mixes with an old one. It caches
+# the full module (LAZY_ASSETS) after the rest, so the page does not wait
+# for it, and a book with formulas or code converts offline too.
+assets=$(cd dist.tmp && find . -type f ! -name build-info.js ! -name sw.js ! -name '*.gz' ! -path './pkg-full/*' | sed 's|^\./||' | LC_ALL=C sort)
+lazy_assets=$(cd dist.tmp && find pkg-full -type f | LC_ALL=C sort)
 # sw.js is not precached (the browser fetches it itself) but it is part of
 # the version, so a change to it alone still renames the cache.
-version=$( (cd dist.tmp && echo "$assets" | xargs sha256sum && sha256sum sw.js) | sha256sum | cut -c1-16)
+version=$( (cd dist.tmp && echo "$assets $lazy_assets" | xargs sha256sum && sha256sum sw.js) | sha256sum | cut -c1-16)
 {
     echo "// Written by scripts/build-www.sh; do not edit."
     echo "export const VERSION = \"$version\";"
@@ -78,21 +89,26 @@ version=$( (cd dist.tmp && echo "$assets" | xargs sha256sum && sha256sum sw.js) 
     echo "  \"./\","
     echo "$assets" | sed 's|.*|  "./&",|'
     echo "];"
+    echo "export const LAZY_ASSETS = ["
+    echo "$lazy_assets" | sed 's|.*|  "./&",|'
+    echo "];"
 } >dist.tmp/build-info.js
 
 find dist.tmp -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.wasm' -o -name '*.svg' -o -name '*.webmanifest' -o -name '*.json' \) \
     -exec gzip -9 -k -n -f {} \;
 
-# Keep a copy of the glue in www/pkg and www/pkg-check for working on the
+# Keep a copy of the glue in www/pkg and www/pkg-full for working on the
 # page without a build.
-rm -rf www/pkg www/pkg-check
+rm -rf www/pkg www/pkg-full
 cp -R dist.tmp/pkg www/pkg
-cp -R dist.tmp/pkg-check www/pkg-check
+cp -R dist.tmp/pkg-full www/pkg-full
 
 rm -rf dist
 mv dist.tmp dist
-raw=$(stat -c %s dist/pkg/quire_bg.wasm)
-gzipped=$(stat -c %s dist/pkg/quire_bg.wasm.gz)
-check_raw=$(stat -c %s dist/pkg-check/quire_bg.wasm)
-check_gzipped=$(stat -c %s dist/pkg-check/quire_bg.wasm.gz)
-echo "build-www: wrote dist/ (version $version; wasm $((raw / 1024)) KB, $((gzipped / 1024)) KB gzipped; with the checker $((check_raw / 1024)) KB, $((check_gzipped / 1024)) KB gzipped)"
+module_size() {
+    local raw gzipped
+    raw=$(stat -c %s "dist/$1/quire_bg.wasm")
+    gzipped=$(stat -c %s "dist/$1/quire_bg.wasm.gz")
+    echo "$1 $((raw / 1024)) KB, $((gzipped / 1024)) KB gzipped"
+}
+echo "build-www: wrote dist/ (version $version; wasm $(module_size pkg); $(module_size pkg-full), loaded for books with formulas or code)"

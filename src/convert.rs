@@ -106,6 +106,11 @@ pub struct Output {
     /// `checker` feature. Each is a bug in Quire, since every book it makes
     /// should pass.
     pub findings: Vec<Finding>,
+    /// Whether a build with the default features may make a different
+    /// book: the book may have formulas or code that this build, without
+    /// the `math` or `highlight` feature, left as text. The page then
+    /// converts again with its WebAssembly module that has them.
+    pub needs_full_engine: bool,
 }
 
 /// A chapter as written into the book.
@@ -189,8 +194,10 @@ pub fn convert_with_deferred(
     // Set from the first file's metadata block, before any chapter is
     // written, because the chapters' labels depend on the language.
     let mut book_settings = None;
+    let mut needs_full_engine = false;
     for (source, text) in texts.iter().enumerate() {
         let file = parse(text, split, options.smart);
+        needs_full_engine |= file.needs_math || file.needs_highlight;
         if source == 0 {
             book_settings = Some(read_book_settings(
                 &files,
@@ -285,6 +292,7 @@ pub fn convert_with_deferred(
             title,
             body,
             headings: chapter.headings.clone(),
+            mathml: chapter.has_mathml,
         });
     }
 
@@ -317,7 +325,13 @@ pub fn convert_with_deferred(
         }
         None => None,
     };
-    let default_css = styles::default_stylesheet(options.style, direction, vertical);
+    let default_css = styles::default_stylesheet(
+        options.style,
+        direction,
+        vertical,
+        rendered.iter().any(|chapter| chapter.has_highlighted_code),
+        rendered.iter().any(|chapter| chapter.has_mathml),
+    );
     let (stylesheets, resources, css_files) =
         styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
@@ -412,7 +426,16 @@ pub fn convert_with_deferred(
             .collect(),
         lang,
         vertical,
+        needs_full_engine,
     })
+}
+
+/// Reports whether a parsed book may convert differently in a build with
+/// the `math` and `highlight` features.
+fn needs_full_engine(parsed: &[ParsedFile<'_>]) -> bool {
+    parsed
+        .iter()
+        .any(|file| file.needs_math || file.needs_highlight)
 }
 
 /// A book as its files describe it before conversion: the chapters in
@@ -427,6 +450,9 @@ pub struct Inspection {
     /// without the options' own.
     pub metadata: Metadata,
     pub warnings: Vec<Warning>,
+    /// As [`Output::needs_full_engine`], so the page can load that module
+    /// while the user reviews the book.
+    pub needs_full_engine: bool,
 }
 
 /// Reads a book's chapter order, chapter titles and metadata, so a user
@@ -482,6 +508,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
         order_source,
         metadata,
         warnings: warnings.into_vec(),
+        needs_full_engine: needs_full_engine(&parsed),
     })
 }
 
@@ -736,7 +763,14 @@ fn first_heading_text(events: &Events<'_>) -> Option<String> {
         match event {
             Event::Start(Tag::Heading { .. }) => inside = true,
             Event::End(TagEnd::Heading(_)) => return Some(text),
-            Event::Text(part) | Event::Code(part) if inside => text.push_str(part),
+            Event::Text(part)
+            | Event::Code(part)
+            | Event::InlineMath(part)
+            | Event::DisplayMath(part)
+                if inside =>
+            {
+                text.push_str(part)
+            }
             _ => {}
         }
     }

@@ -11,7 +11,8 @@
 //!    into chapters at level-1 headings; footnotes set aside.
 //! 5. [`xhtml`]: events to an XHTML body, with raw HTML passed through
 //!    [`sanitize`], images through [`images`], URLs and ids through
-//!    [`links`], bare URLs through [`autolink`].
+//!    [`links`], bare URLs through [`autolink`], formulas through
+//!    [`math`] and code blocks through [`highlight`].
 //! 6. [`convert`]: runs the stages and resolves links between chapters.
 //! 7. [`package`] and [`styles`]: package document, navigation, NCX, title
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
@@ -32,10 +33,13 @@ pub mod convert;
 pub mod cover;
 pub mod epub;
 pub mod error;
+pub mod highlight;
 pub mod images;
 pub mod links;
 pub mod locale;
 pub mod markdown;
+#[cfg(feature = "math")]
+pub mod math;
 pub mod mdbook;
 pub mod metadata;
 pub mod package;

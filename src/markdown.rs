@@ -2,9 +2,15 @@
 //! setting footnote definitions aside until a chapter refers to them.
 
 use std::collections::HashMap;
+#[cfg(feature = "math")]
+use std::collections::VecDeque;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+#[cfg(feature = "math")]
+use pulldown_cmark::OffsetIter;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::highlight;
 
 /// Events of a Markdown text, each with its byte range in the source.
 pub type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
@@ -54,7 +60,8 @@ impl LineIndex {
 
 /// Returns the parser options Quire uses: CommonMark with GFM tables,
 /// strikethrough, task lists and footnotes, heading attributes, definition
-/// lists, YAML metadata blocks, and smart punctuation when asked.
+/// lists, YAML metadata blocks, `$` math with the `math` feature, and smart
+/// punctuation when asked.
 pub fn parser_options(smart: bool) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -67,7 +74,16 @@ pub fn parser_options(smart: bool) -> Options {
     if smart {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
+    if cfg!(feature = "math") {
+        options |= Options::ENABLE_MATH;
+    }
     options
+}
+
+/// Returns a fenced code block's language: the first word of its info
+/// string, which mdBook's `rust,ignore` and pandoc's `{.rust}` end early.
+pub fn fence_language(info: &str) -> &str {
+    info.split([' ', ',', '{']).next().unwrap_or("")
 }
 
 /// A Markdown file, parsed.
@@ -79,6 +95,13 @@ pub struct ParsedFile<'a> {
     /// The YAML metadata block at the top of the file and the line its
     /// first YAML line is on.
     pub metadata: Option<(String, usize)>,
+    /// Whether the text may have TeX formulas that this build, without the
+    /// `math` feature, leaves as text.
+    pub needs_math: bool,
+    /// Whether the file has code blocks that a build with the `highlight`
+    /// feature may highlight, and this build does not. Any language name
+    /// counts, since the list of languages is part of that feature.
+    pub needs_highlight: bool,
 }
 
 /// Parses `text`. With `split`, a new chapter starts at every level-1
@@ -93,8 +116,16 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
     // The label of the footnote definition being read, and its depth.
     let mut in_footnote: Option<(String, usize)> = None;
     let mut in_metadata = false;
+    let mut needs_highlight = false;
 
-    for (event, range) in Parser::new_ext(text, parser_options(smart)).into_offset_iter() {
+    #[cfg(feature = "math")]
+    let events = MathCheckedEvents::new(text, parser_options(smart));
+    #[cfg(not(feature = "math"))]
+    let events = Parser::new_ext(text, parser_options(smart)).into_offset_iter();
+    for (event, range) in events {
+        if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &event {
+            needs_highlight |= !highlight::BUILT_IN && !fence_language(info).is_empty();
+        }
         match &event {
             Event::Start(Tag::MetadataBlock(_)) => {
                 in_metadata = true;
@@ -167,6 +198,173 @@ pub fn parse(text: &str, split: bool, smart: bool) -> ParsedFile<'_> {
         chapters,
         footnotes,
         metadata,
+        needs_math: !cfg!(feature = "math") && may_contain_formula(text),
+        needs_highlight,
+    }
+}
+
+/// Reports whether `text` may have a formula: a `$` that could open one
+/// (no whitespace after it) and a later `$` that could close it (no
+/// whitespace before it), as pulldown-cmark 0.13 reads them. Code spans,
+/// escapes and blocks are ignored, so it may return a false yes but never
+/// a false no.
+pub fn may_contain_formula(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let Some(opening) = bytes
+        .windows(2)
+        .position(|pair| pair[0] == b'$' && !pair[1].is_ascii_whitespace())
+    else {
+        return false;
+    };
+    (opening + 2..bytes.len())
+        .any(|index| bytes[index] == b'$' && !bytes[index - 1].is_ascii_whitespace())
+}
+
+#[cfg(feature = "math")]
+/// Reports whether a formula the parser found is most likely not one: a
+/// shell variable or a price that happens to be followed by another `$`.
+/// pulldown-cmark 0.13 takes any `$` not followed by a space as an
+/// opening delimiter and any `$` not preceded by one as a closing
+/// delimiter, so `{$a..$b}` and ``$HOME and `$PATH` `` contain formulas.
+/// Two rules of thumb reject them. A letter or digit may not follow the
+/// closing `$`, which widens pandoc's rule that a digit may not (pandoc
+/// manual, extension `tex_math_dollars`). A formula may not contain a
+/// backtick, which TeX math does not use, and which means that the
+/// formula has swallowed the start of a code span.
+fn is_stray_formula(text: &str, event: &Event<'_>, range: &Range<usize>) -> bool {
+    let tex = match event {
+        Event::InlineMath(tex) | Event::DisplayMath(tex) => tex,
+        _ => return false,
+    };
+    let followed_by_word = text
+        .as_bytes()
+        .get(range.end)
+        .is_some_and(u8::is_ascii_alphanumeric);
+    followed_by_word || tex.contains('`')
+}
+
+#[cfg(feature = "math")]
+type RangedEvent<'a> = (Event<'a>, Range<usize>);
+
+#[cfg(feature = "math")]
+/// The parser's events with their ranges, except that a top-level block
+/// with a stray formula (see [`is_stray_formula`]) is parsed again without
+/// math, so its dollars stay text and its code spans are kept. Math only
+/// changes how the text inside blocks is read, so the block has the same
+/// range in both parses.
+struct MathCheckedEvents<'a> {
+    text: &'a str,
+    with_math: OffsetIter<'a>,
+    /// The options without math, for parsing again.
+    plain_options: Options,
+    /// The parse without math, started at the first stray formula.
+    without_math: Option<OffsetIter<'a>>,
+    /// A top-level block of the parse without math, read ahead.
+    plain_block: Option<Vec<RangedEvent<'a>>>,
+    /// The events of the current top-level block, when it is read ahead.
+    pending: VecDeque<RangedEvent<'a>>,
+    /// The nesting depth of the events passed on as they come.
+    depth: usize,
+}
+
+#[cfg(feature = "math")]
+impl<'a> MathCheckedEvents<'a> {
+    fn new(text: &'a str, options: Options) -> Self {
+        MathCheckedEvents {
+            text,
+            with_math: Parser::new_ext(text, options).into_offset_iter(),
+            plain_options: options.difference(Options::ENABLE_MATH),
+            without_math: None,
+            plain_block: None,
+            pending: VecDeque::new(),
+            depth: 0,
+        }
+    }
+
+    /// Returns the events of the parse without math for the top-level
+    /// block at `range`, or `None` when that parse has no such block.
+    fn plain_block_at(&mut self, range: &Range<usize>) -> Option<Vec<RangedEvent<'a>>> {
+        let (text, options) = (self.text, self.plain_options);
+        let without_math = self
+            .without_math
+            .get_or_insert_with(|| Parser::new_ext(text, options).into_offset_iter());
+        loop {
+            let block = match self.plain_block.take() {
+                Some(block) => block,
+                None => {
+                    let first = without_math.next()?;
+                    read_block(first, without_math)
+                }
+            };
+            let start = block[0].1.start;
+            if start < range.start {
+                continue;
+            }
+            if block[0].1 == *range {
+                return Some(block);
+            }
+            // The parses disagree here; keep the block for a later one.
+            self.plain_block = Some(block);
+            return None;
+        }
+    }
+}
+
+#[cfg(feature = "math")]
+/// Reads a whole top-level block, starting with its first event.
+fn read_block<'a>(
+    first: RangedEvent<'a>,
+    events: &mut impl Iterator<Item = RangedEvent<'a>>,
+) -> Vec<RangedEvent<'a>> {
+    let mut depth = usize::from(matches!(first.0, Event::Start(_)));
+    let mut block = vec![first];
+    while depth > 0 {
+        let Some(next) = events.next() else { break };
+        match next.0 {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+        block.push(next);
+    }
+    block
+}
+
+#[cfg(feature = "math")]
+impl<'a> Iterator for MathCheckedEvents<'a> {
+    type Item = RangedEvent<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
+        let (event, range) = self.with_math.next()?;
+
+        // Only a block with a `$` can hold a formula. Other blocks pass
+        // through as they come, so a huge paragraph is not held twice.
+        let may_hold_math = self.depth == 0
+            && matches!(event, Event::Start(_))
+            && self.text[range.clone()].contains('$');
+        if !may_hold_math {
+            match event {
+                Event::Start(_) => self.depth += 1,
+                Event::End(_) => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+            return Some((event, range));
+        }
+
+        let block = read_block((event, range.clone()), &mut self.with_math);
+        let has_stray_formula = block
+            .iter()
+            .any(|(event, event_range)| is_stray_formula(self.text, event, event_range));
+        let block = if has_stray_formula {
+            self.plain_block_at(&range).unwrap_or(block)
+        } else {
+            block
+        };
+        self.pending = block.into();
+        self.pending.pop_front()
     }
 }
 
@@ -258,6 +456,80 @@ mod tests {
             .iter()
             .any(|(event, _)| matches!(event, Event::Text(text) if text.contains("title")));
         assert!(!has_title_text);
+    }
+
+    #[cfg(feature = "math")]
+    fn formulas(text: &str) -> Vec<String> {
+        parse(text, false, false).chapters[0]
+            .iter()
+            .filter_map(|(event, _)| match event {
+                Event::InlineMath(tex) | Event::DisplayMath(tex) => Some(tex.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[cfg(feature = "math")]
+    #[test]
+    fn formulas_parsed() {
+        assert_eq!(
+            formulas("Area $\\pi r^2$, and\n\n$$\ne^{i\\pi} = -1\n$$\n"),
+            ["\\pi r^2", "\ne^{i\\pi} = -1\n"]
+        );
+    }
+
+    #[cfg(feature = "math")]
+    #[test]
+    fn dollars_in_prose_stay_text() {
+        for text in [
+            "It costs $5 and $10.",
+            "Ranges like {$a..$b} need seq.",
+            "Use $5/$10 bills.",
+            "Set *$HOME/bin*. Check your `$PATH` too.",
+            "If $2 is empty, `x` is `logfile`. Use `i=$((i + 1))`.",
+        ] {
+            assert_eq!(formulas(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[cfg(feature = "math")]
+    #[test]
+    fn stray_formula_keeps_code_spans() {
+        let parsed = parse(
+            "If $2 is empty, `x` is set. Use `i=$((i + 1))`.\n",
+            false,
+            false,
+        );
+        let code: Vec<String> = parsed.chapters[0]
+            .iter()
+            .filter_map(|(event, _)| match event {
+                Event::Code(code) => Some(code.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(code, ["x", "i=$((i + 1))"]);
+    }
+
+    #[cfg(feature = "math")]
+    #[test]
+    fn stray_formula_leaves_other_blocks() {
+        let text = "Real $x^2$ here.\n\nStray {$a..$b}.\n\nReal $y$ again.\n";
+        assert_eq!(formulas(text), ["x^2", "y"]);
+    }
+
+    #[test]
+    fn formula_detection_never_misses() {
+        for text in ["$x$", "a $b c$ d", "$$\nx\n$$", "`$a`$"] {
+            assert!(may_contain_formula(text), "{text}");
+        }
+        for text in [
+            "no dollars",
+            "costs $ 5 and 10$",
+            "$ cargo run\n$ ls",
+            "one $x",
+        ] {
+            assert!(!may_contain_formula(text), "{text}");
+        }
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct ChapterDocument {
     /// The finished XHTML body content.
     pub body: String,
     pub headings: Vec<HeadingInfo>,
+    /// Whether the body contains MathML, which EPUB 3 requires the
+    /// manifest to declare with the `mathml` property.
+    pub mathml: bool,
 }
 
 /// A stylesheet in the book.
@@ -577,14 +580,15 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
         );
     }
     for chapter in package.chapters {
-        xml.empty_element(
-            "item",
-            &[
-                ("id", &chapter.id),
-                ("href", &chapter.href),
-                ("media-type", "application/xhtml+xml"),
-            ],
-        );
+        let mut attributes = vec![
+            ("id", chapter.id.as_str()),
+            ("href", chapter.href.as_str()),
+            ("media-type", "application/xhtml+xml"),
+        ];
+        if chapter.mathml {
+            attributes.push(("properties", "mathml"));
+        }
+        xml.empty_element("item", &attributes);
     }
     for image in package.images {
         let mut attributes = vec![
@@ -663,6 +667,7 @@ mod tests {
                     id: text.to_lowercase(),
                 })
                 .collect(),
+            mathml: false,
         }
     }
 

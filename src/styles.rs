@@ -70,13 +70,41 @@ impl Style {
     }
 }
 
+/// The colours of highlighted code, added to the default stylesheet of a
+/// book that has some.
+#[cfg(feature = "highlight")]
+pub const HIGHLIGHT_CSS: &str = include_str!("templates/highlight.css");
+
+/// The layout of TeX environments, added to the default stylesheet of a
+/// book with MathML.
+#[cfg(feature = "math")]
+pub const MATH_CSS: &str = include_str!("templates/math.css");
+
 /// Returns the text of Quire's stylesheet for a book: the default rules,
-/// the right-to-left ones for a right-to-left book, the style's, and the
+/// the right-to-left ones for a right-to-left book, the sections for
+/// highlighted code and MathML when it has them, the style's, and the
 /// vertical ones last, so that they win over the style's margins.
-pub fn default_stylesheet(style: Style, direction: Direction, vertical: bool) -> String {
+pub fn default_stylesheet(
+    style: Style,
+    direction: Direction,
+    vertical: bool,
+    highlighted_code: bool,
+    mathml: bool,
+) -> String {
+    #[cfg(feature = "highlight")]
+    let highlight_css = HIGHLIGHT_CSS;
+    #[cfg(not(feature = "highlight"))]
+    let highlight_css = "";
+    #[cfg(feature = "math")]
+    let math_css = MATH_CSS;
+    #[cfg(not(feature = "math"))]
+    let math_css = "";
+
     let mut css = DEFAULT_CSS.to_string();
     let parts = [
         (direction == Direction::Rtl, RTL_CSS),
+        (highlighted_code, highlight_css),
+        (mathml, math_css),
         (true, style.rules()),
         (vertical, VERTICAL_CSS),
     ];
@@ -358,17 +386,17 @@ mod tests {
 
     #[test]
     fn default_stylesheet_parts_in_order() {
-        let plain = default_stylesheet(Style::Plain, Direction::Ltr, false);
+        let plain = default_stylesheet(Style::Plain, Direction::Ltr, false, false, false);
         assert_eq!(plain, DEFAULT_CSS, "the plain style adds nothing");
 
-        let classic = default_stylesheet(Style::Classic, Direction::Rtl, false);
+        let classic = default_stylesheet(Style::Classic, Direction::Rtl, false, false, false);
         let rtl_at = classic.find(RTL_CSS).expect("right-to-left rules");
         let classic_at = classic.find(Style::Classic.rules()).expect("classic rules");
         assert!(classic.starts_with(DEFAULT_CSS));
         assert!(rtl_at < classic_at);
         assert!(!classic.contains(VERTICAL_CSS));
 
-        let vertical = default_stylesheet(Style::Classic, Direction::Ltr, true);
+        let vertical = default_stylesheet(Style::Classic, Direction::Ltr, true, false, false);
         assert!(vertical.ends_with(VERTICAL_CSS), "vertical rules come last");
         assert!(!vertical.contains(RTL_CSS));
     }

@@ -7,8 +7,8 @@
 //! it after the module traps (release builds abort on panic).
 //!
 //! ```js
-//! convert(files, options)   // => { epub, fileName, title, lang, dir, vertical, warnings, missingFiles, chapters, stylesheets, images }
-//! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings }
+//! convert(files, options)   // => { epub, fileName, title, lang, dir, vertical, warnings, missingFiles, chapters, stylesheets, images, needsFullEngine }
+//! inspect(files, options)   // => { chapters: [{ path, title }], orderSource, metadata, warnings, needsFullEngine }
 //! check(bytes)              // => { findings: [{ code, severity, file, line, message, text }], hasErrors }
 //!                           //    (only in the module built with the `checker` feature)
 //! takePanicMessage()        // => the last panic's message, or undefined
@@ -18,6 +18,10 @@
 //! `modified` is milliseconds since the Unix epoch, as `File.lastModified`
 //! gives it. `options` is `{ chapters, metadata, metadataFile, tocDepth,
 //! smart, sourceDateEpoch, style, vertical, autoCover }`, each optional.
+//! gives it. `needsFullEngine` is true when a module built without the
+//! `math` and `highlight` features has a book that may have formulas or
+//! code to highlight. The page's module with those features then makes the
+//! book.
 
 use std::sync::Mutex;
 
@@ -144,6 +148,7 @@ struct JsOutput {
     chapters: Vec<JsChapter>,
     stylesheets: Vec<JsStylesheet>,
     images: Vec<JsImage>,
+    needs_full_engine: bool,
 }
 
 #[derive(Serialize)]
@@ -159,6 +164,7 @@ struct JsInspection {
     order_source: &'static str,
     metadata: JsMetadata,
     warnings: Vec<JsWarning>,
+    needs_full_engine: bool,
 }
 
 /// Converts a book to EPUB.
@@ -201,6 +207,7 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
             .into_iter()
             .map(|(href, path)| JsImage { href, path })
             .collect(),
+        needs_full_engine: output.needs_full_engine,
     };
     to_js(&result)
 }
@@ -225,6 +232,7 @@ pub fn inspect(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
         order_source,
         metadata: to_js_metadata(inspection.metadata),
         warnings: inspection.warnings.iter().map(to_js_warning).collect(),
+        needs_full_engine: inspection.needs_full_engine,
     };
     to_js(&result)
 }

@@ -17,7 +17,7 @@ use pulldown_cmark::{
 use crate::error::{Warning, Warnings};
 use crate::links::Anchors;
 use crate::locale::{self, Labels};
-use crate::markdown::{Events, LineIndex};
+use crate::markdown::{Events, LineIndex, fence_language};
 use crate::sanitize::{self, AttributeAction, Model, Policy, RawToken};
 use crate::xml::{escape_attribute_into, escape_text_into};
 
@@ -94,6 +94,11 @@ pub struct RenderedChapter {
     pub headings: Vec<HeadingInfo>,
     /// Labels of the footnotes the chapter refers to.
     pub footnote_labels: Vec<String>,
+    /// Whether the body contains MathML, which the manifest must declare.
+    pub has_mathml: bool,
+    /// Whether the body contains highlighted code, which needs the
+    /// highlighting colours in the stylesheet.
+    pub has_highlighted_code: bool,
 }
 
 impl RenderedChapter {
@@ -211,11 +216,19 @@ pub struct Writer<'a> {
     footnotes: Footnotes,
     /// Open links and code spans or blocks, inside which text is not linkified.
     no_autolink_depth: usize,
-    /// Whether a Rust code block is open, whose rustdoc-hidden lines are
-    /// left out as mdBook leaves them out.
-    in_rust_code: bool,
     /// The words for the notes section and its back links.
     labels: &'static Labels,
+    /// The open code block's language and text, written when it closes.
+    code_block: Option<CodeBlock>,
+    has_mathml: bool,
+    has_highlighted_code: bool,
+}
+
+/// A code block being read. Its text is collected first, because the
+/// highlighter and the removal of rustdoc's hidden lines need it whole.
+struct CodeBlock {
+    language: String,
+    text: String,
 }
 
 impl<'a> Writer<'a> {
@@ -247,7 +260,9 @@ impl<'a> Writer<'a> {
             table: TableState::default(),
             footnotes: Footnotes::default(),
             no_autolink_depth: 0,
-            in_rust_code: false,
+            code_block: None,
+            has_mathml: false,
+            has_highlighted_code: false,
             labels: locale::english(),
         }
     }
@@ -276,6 +291,8 @@ impl<'a> Writer<'a> {
             insertions: self.insertions,
             headings: self.headings,
             footnote_labels: self.footnotes.order,
+            has_mathml: self.has_mathml,
+            has_highlighted_code: self.has_highlighted_code,
         }
     }
 
@@ -301,7 +318,13 @@ impl<'a> Writer<'a> {
             }
             Event::Html(html) => self.raw_html(html, true),
             Event::InlineHtml(html) => self.raw_html(html, false),
-            Event::InlineMath(math) | Event::DisplayMath(math) => self.text(math),
+            #[cfg(feature = "math")]
+            Event::InlineMath(tex) => self.math(tex, false),
+            #[cfg(feature = "math")]
+            Event::DisplayMath(tex) => self.math(tex, true),
+            // The parser reads no formulas without the `math` feature.
+            #[cfg(not(feature = "math"))]
+            Event::InlineMath(tex) | Event::DisplayMath(tex) => self.text(tex),
             Event::FootnoteReference(label) => self.footnote_reference(label),
             Event::SoftBreak => {
                 if let Some(heading) = &mut self.heading {
@@ -352,12 +375,9 @@ impl<'a> Writer<'a> {
             Tag::CodeBlock(kind) => {
                 self.open_block("pre", Model::BlockOfInline, &[]);
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => fence_language(info).to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                self.in_rust_code = language == "rust";
                 let class = format!("language-{language}");
                 let attributes: &[(&str, &str)] = if language.is_empty() {
                     &[]
@@ -366,6 +386,10 @@ impl<'a> Writer<'a> {
                 };
                 self.open_inner("code", Model::Inline, attributes);
                 self.no_autolink_depth += 1;
+                self.code_block = Some(CodeBlock {
+                    language,
+                    text: String::new(),
+                });
             }
             Tag::HtmlBlock => {}
             Tag::List(Some(1)) => self.open_block("ol", Model::Block, &[]),
@@ -456,7 +480,7 @@ impl<'a> Writer<'a> {
             TagEnd::MetadataBlock(_) => self.skipping = None,
             TagEnd::Heading(_) => self.end_heading(),
             TagEnd::CodeBlock => {
-                self.in_rust_code = false;
+                self.write_code_block();
                 self.no_autolink_depth = self.no_autolink_depth.saturating_sub(1);
                 self.close_markdown();
             }
@@ -822,13 +846,56 @@ impl<'a> Writer<'a> {
         if let Some(heading) = &mut self.heading {
             heading.text.push_str(text);
         }
-        if self.in_rust_code {
-            escape_text_into(&mut self.out, &crate::mdbook::hide_rust_lines(text));
+        if let Some(code_block) = &mut self.code_block {
+            code_block.text.push_str(text);
         } else if self.autolinks && self.no_autolink_depth == 0 && !self.inside_link() {
             self.text_with_autolinks(text);
         } else {
             escape_text_into(&mut self.out, text);
         }
+    }
+
+    /// Writes the closed code block's text, without the lines rustdoc
+    /// hides in Rust blocks, highlighted if its language is known.
+    fn write_code_block(&mut self) {
+        let Some(CodeBlock { language, text }) = self.code_block.take() else {
+            return;
+        };
+        let text = if language == "rust" {
+            crate::mdbook::hide_rust_lines(&text)
+        } else {
+            text
+        };
+        self.has_highlighted_code |= crate::highlight::write_code(&mut self.out, &language, &text);
+    }
+
+    /// Writes a formula as MathML, or as its TeX in a `code` element, with a
+    /// warning, when it cannot be converted.
+    #[cfg(feature = "math")]
+    fn math(&mut self, tex: &str, display: bool) {
+        if self.skipping.is_some() {
+            return;
+        }
+        if let Some(heading) = &mut self.heading {
+            heading.text.push_str(tex);
+        }
+        let reason = match crate::math::to_mathml(tex, display) {
+            Ok(mathml) => {
+                self.out.push_str(&mathml);
+                self.has_mathml = true;
+                return;
+            }
+            Err(reason) => reason,
+        };
+
+        let delimiter = if display { "$$" } else { "$" };
+        self.out.push_str("<code class=\"math-tex\">");
+        escape_text_into(&mut self.out, delimiter);
+        escape_text_into(&mut self.out, tex);
+        escape_text_into(&mut self.out, delimiter);
+        self.out.push_str("</code>");
+        let excerpt = shorten(tex.trim(), 60);
+        self.warn(format!("formula {delimiter}{excerpt}{delimiter} could not be converted to MathML ({reason}); kept it as TeX code; correct the TeX to get MathML"));
     }
 
     /// Writes text, turning bare `https://`, `www.` and e-mail addresses
@@ -1164,6 +1231,16 @@ impl<'a> Writer<'a> {
     fn warn(&mut self, message: String) {
         self.warnings
             .push(Warning::new(self.source, self.line, message));
+    }
+}
+
+/// Returns at most `max_chars` characters of `text`, with an ellipsis
+/// when it is cut.
+#[cfg(feature = "math")]
+fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((index, _)) => format!("{}\u{2026}", &text[..index]),
+        None => text.to_string(),
     }
 }
 

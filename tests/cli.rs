@@ -587,6 +587,45 @@ fn auto_cover_made_from_title() {
 }
 
 #[test]
+fn math_becomes_mathml() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"# Math\n\nInline $a^2 < b$ and shown:\n\n$$\\frac{1}{2}$$\n\nBad $\\nosuch{x}$ here.\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let epub = dir.path().join("book.epub");
+    let chapter = entry(&epub, "EPUB/text/ch.xhtml").expect("the chapter");
+    assert!(
+        chapter.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\" alttext=\"a^2 &lt; b\">"),
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("display=\"block\" alttext=\"\\frac{1}{2}\""),
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("<code class=\"math-tex\">$\\nosuch{x}$</code>"),
+        "{chapter}"
+    );
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains(
+            "href=\"text/ch.xhtml\" media-type=\"application/xhtml+xml\" properties=\"mathml\""
+        ),
+        "{opf}"
+    );
+    let warnings = stderr(&output);
+    assert!(
+        warnings.contains("ch.md:7: warning: formula $\\nosuch{x}$ could not be converted to MathML (unknown primitive command found)"),
+        "{warnings}"
+    );
+}
+
+#[test]
 fn auto_cover_yields_to_given_cover() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(
@@ -834,4 +873,32 @@ fn labels_follow_book_language() {
         chapter.contains("aria-label=\"Zurück zum Text\""),
         "{chapter}"
     );
+}
+
+#[test]
+fn code_highlighted_with_classes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"# Code\n\n```rust,ignore\n# use hidden;\nfn main() {} // done\n```\n\n```text\nfn plain\n```\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let epub = dir.path().join("book.epub");
+    let chapter = entry(&epub, "EPUB/text/ch.xhtml").expect("the chapter");
+    assert!(
+        chapter.contains("<pre><code class=\"language-rust\"><span class=\"hl-kw\">fn</span> main() {} <span class=\"hl-com\">// done</span>\n</code></pre>"),
+        "the hidden line is left out and the rest highlighted: {chapter}"
+    );
+    assert!(
+        chapter.contains("<code class=\"language-text\">fn plain\n</code>"),
+        "{chapter}"
+    );
+    assert!(!chapter.contains("style="), "no inline style: {chapter}");
+    let css = entry(&epub, "EPUB/styles/quire.css").expect("the stylesheet");
+    assert!(css.contains(".hl-kw { color:"), "{css}");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(!opf.contains("mathml"), "no formulas, no mathml property");
 }

@@ -33,6 +33,8 @@ const GFM_SPEC_PATH: &str = "tests/corpus/gfm-spec/spec.txt";
 #[rustfmt::skip]
 const COMMONMARK_KNOWN_DIFFERENCES: &[(usize, &str)] = &[
     (96, "a leading `---` block is read as a YAML metadata block, as pandoc does, and is not rendered"),
+    (142, "the Ruby code block is highlighted, so its keywords and number are in spans"),
+    (143, "the Ruby code block is highlighted, so its keywords and number are in spans"),
     (600, "`a+b+c:` is not a scheme a reading system can open, so the link keeps only its text"),
     (601, "`made-up-scheme:` is not a scheme a reading system can open, so the link keeps only its text"),
     (603, "`localhost:` is not a scheme a reading system can open, so the link keeps only its text"),

@@ -258,13 +258,14 @@ fn corpus_books() -> Vec<Book> {
         books.push(Book::new(spec, corpus.join(spec)));
     }
 
-    // Quire's own test books: every feature, a split file, and broken and
-    // hostile HTML that must still give a valid book.
+    // Quire's own test books: every feature, a split file, broken and
+    // hostile HTML that must still give a valid book, and math and code.
     for test_book in [
         "books/sample",
         "books/notes/notes.md",
         "books/hostile/hostile.md",
         "books/mdbook",
+        "books/technical",
     ] {
         books.push(Book::new(test_book, Path::new("tests").join(test_book)));
     }

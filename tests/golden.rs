@@ -209,6 +209,13 @@ fn typographic_cover_matches_golden() {
 }
 
 #[test]
+fn technical_book_matches_golden() {
+    // MathML, TeX kept as code, and highlighted code in many languages.
+    let book = read_book(&manifest_dir().join("tests/books/technical"));
+    check_golden("technical", &book, &fixed_options());
+}
+
+#[test]
 fn hostile_html_leaves_no_script() {
     let book = read_book(&manifest_dir().join("tests/books/hostile"));
     let output = convert(&book, &fixed_options()).expect("the book converts");
@@ -245,6 +252,7 @@ fn every_document_is_xml() {
         "arabic",
         "japanese-vertical",
         "cover-auto",
+        "technical",
     ] {
         let book = read_book(&manifest_dir().join("tests/books").join(name));
         let options = match name {

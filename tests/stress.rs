@@ -105,3 +105,32 @@ fn heading_repeated() {
         "the last repeat has its own id"
     );
 }
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "large input: run with --release")]
+fn code_blocks_never_closing() {
+    // Strings, comments, raw strings and tags that never close, on one
+    // 2 MB line, in each kind of tokenizer.
+    let line = "\"'/*`<!--{[#$ a1 r#\"R\"x( @x ${ :a &b ".repeat(50_000);
+    let text: String = [
+        "rust", "cpp", "python", "csharp", "sh", "console", "html", "css", "yaml", "toml",
+    ]
+    .iter()
+    .map(|language| format!("```{language}\n{line}\n```\n\n"))
+    .collect();
+    let output = convert_and_report("ten 2 MB code blocks that never close", text);
+    assert!(
+        output.chapters[0].body.contains("<span class=\"hl-"),
+        "the blocks are highlighted"
+    );
+}
+
+#[test]
+#[cfg_attr(debug_assertions, ignore = "large input: run with --release")]
+fn many_formulas() {
+    let text = "Some $x_1 < y^2$ and $\\frac{a}{b}$ with $\\nosuch$.\n".repeat(50_000);
+    let output = convert_and_report("150,000 formulas", text);
+    let body = &output.chapters[0].body;
+    assert_eq!(body.matches("<math ").count(), 100_000);
+    assert_eq!(body.matches("class=\"math-tex\"").count(), 50_000);
+}

@@ -439,6 +439,8 @@ async function convertBook() {
     const result = await engine.request('convert', files, options, (phase) => {
       if (generation === convertGeneration && phase === 'converting') {
         elements.status.textContent = STATUS.converting;
+      } else if (generation === convertGeneration && phase === 'loading-full-engine') {
+        elements.status.textContent = STATUS.loadingFullEngine;
       }
     });
     const pageWarnings = await warningsOfFiles;

@@ -21,3 +21,4 @@ export const ASSETS = [
   './trusted-types.js',
   './worker.js',
 ];
+export const LAZY_ASSETS = ['./pkg-full/quire.js', './pkg-full/quire_bg.wasm'];

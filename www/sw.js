@@ -9,6 +9,11 @@
 // offline.js does only when the user presses Reload, or until no page of the
 // old version is open.
 //
+// The engine with every feature (LAZY_ASSETS), which the page loads only for
+// a book with formulas or code, is cached after the other files. Its
+// download then does not compete with the page's first load, and such
+// books convert offline too.
+//
 // On activation the worker also claims the open pages that no worker
 // controls: a first visit, or a page loaded with a hard reload. Those pages
 // came from the server this worker has just cached its files from, so a
@@ -16,7 +21,7 @@
 // controls are not claimed. They move to this worker when it activates, and
 // while any of them is open that happens only after a user presses Reload.
 
-import { ASSETS, VERSION } from './build-info.js';
+import { ASSETS, LAZY_ASSETS, VERSION } from './build-info.js';
 
 const CACHE_PREFIX = 'quire-';
 const CACHE_NAME = `${CACHE_PREFIX}${VERSION}`;
@@ -49,6 +54,7 @@ async function precache() {
   // an old copy of an asset never lands in a new version's cache. A file the
   // page has just loaded comes back as a 304 instead of a second download.
   await cache.addAll(ASSETS.map((url) => new Request(url, { cache: 'no-cache' })));
+  await cache.addAll(LAZY_ASSETS.map((url) => new Request(url, { cache: 'no-cache' })));
 }
 
 async function deleteOldCaches() {

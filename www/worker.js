@@ -3,26 +3,36 @@
 // responsive while a large book converts. The page cancels a request by
 // terminating this worker and starting another.
 //
+// The first module (pkg/) has no math, highlighting or EPUB checker, which
+// keeps the first load small. When it reports that a book may have formulas
+// or code (`needsFullEngine`), the worker loads the module with every
+// feature (pkg-full/) once and sends every later request to it. An
+// inspection starts that load while the user reviews the book; a conversion
+// waits for it, or converts again with it. Every book made is then checked
+// with that module's checker, and a check request uses it too.
+//
 // Messages from the page: { id, kind: 'inspect' | 'convert' | 'check', files, options },
 // where each file is { key, path, file: Blob, modified }, and a check has
 // one file, the EPUB.
 // Messages to the page:
 //   { type: 'ready', version }
 //   { type: 'load-failed', reason, detail }   (reason is a key of LOAD_FAILURES in messages.js)
-//   { id, type: 'progress', phase: 'converting' }
+//   { id, type: 'progress', phase: 'converting' | 'loading-full-engine' }
 //   { id, type: 'result', result }
 //   { id, type: 'failed', message }           (the engine rejected the book)
 //   { id, type: 'crashed', message }          (the engine panicked and is unusable)
 
-import init, { convert, inspect, takePanicMessage, version } from './pkg/quire.js';
+import * as firstEngine from './pkg/quire.js';
 
 const WASM_URL = new URL('./pkg/quire_bg.wasm', import.meta.url);
+const FULL_GLUE_URL = new URL('./pkg-full/quire.js', import.meta.url);
+const FULL_WASM_URL = new URL('./pkg-full/quire_bg.wasm', import.meta.url);
 
-/**
- * The engine built with the EPUB checker, a larger second module that is
- * loaded on the first check, as a promise of its exports.
- */
-let checker = null;
+/** The glue of the started module that requests go to. */
+let engine = firstEngine;
+
+/** The load of the module with every feature, once started: a promise of its glue. */
+let fullEngine = null;
 
 /** Each input file's bytes by the page's key for it, kept between requests. */
 const bytesByKey = new Map();
@@ -39,15 +49,8 @@ self.addEventListener('message', (event) => {
 
 async function loadEngine() {
   try {
-    const module = await compileModule();
-    try {
-      await init({ module_or_path: module });
-    } catch (error) {
-      // The module compiled but did not link or start, as when pkg/quire.js
-      // and the .wasm file come from different builds.
-      throw new LoadFailure('wasm-invalid', error);
-    }
-    self.postMessage({ type: 'ready', version: version() });
+    await startModule(firstEngine, WASM_URL);
+    self.postMessage({ type: 'ready', version: firstEngine.version() });
   } catch (error) {
     const failure = error instanceof LoadFailure ? error : new LoadFailure('start', error);
     self.postMessage({ type: 'load-failed', reason: failure.reason, detail: failure.message });
@@ -63,19 +66,53 @@ class LoadFailure extends Error {
   }
 }
 
-async function compileModule() {
+/** Compiles the module at `wasmUrl` and starts it through its glue. */
+async function startModule(glue, wasmUrl) {
+  const module = await compileModule(wasmUrl);
+  try {
+    await glue.default({ module_or_path: module });
+  } catch (error) {
+    // The module compiled but did not link or start, as when the glue and
+    // the .wasm file come from different builds.
+    throw new LoadFailure('wasm-invalid', error);
+  }
+}
+
+/**
+ * Starts loading the module with every feature, unless it is loading or
+ * loaded, and returns the promise of its glue. A failed load is forgotten,
+ * so the next book tries again.
+ */
+function loadFullEngine() {
+  fullEngine ??= (async () => {
+    let glue;
+    try {
+      glue = await import(FULL_GLUE_URL.href);
+    } catch (error) {
+      throw new LoadFailure('network', error);
+    }
+    await startModule(glue, FULL_WASM_URL);
+    return glue;
+  })().catch((error) => {
+    fullEngine = null;
+    throw error;
+  });
+  return fullEngine;
+}
+
+async function compileModule(wasmUrl) {
   if (typeof WebAssembly !== 'object') {
     throw new LoadFailure('no-webassembly', 'WebAssembly is not defined');
   }
 
   let response;
   try {
-    response = await fetch(WASM_URL);
+    response = await fetch(wasmUrl);
   } catch (error) {
     throw new LoadFailure('network', error);
   }
   if (!response.ok) {
-    throw new LoadFailure('wasm-missing', `HTTP ${response.status} for ${WASM_URL.pathname}`);
+    throw new LoadFailure('wasm-missing', `HTTP ${response.status} for ${wasmUrl.pathname}`);
   }
 
   // Streaming compilation requires the application/wasm type. We do not fall
@@ -89,7 +126,7 @@ async function compileModule() {
     return await WebAssembly.compile(await response.arrayBuffer());
   } catch (error) {
     if (error instanceof TypeError && !type.startsWith('application/wasm')) {
-      throw new LoadFailure('wasm-mime', `the server sent ${WASM_URL.pathname} as "${type || 'no type'}"`);
+      throw new LoadFailure('wasm-mime', `the server sent ${wasmUrl.pathname} as "${type || 'no type'}"`);
     }
     throw new LoadFailure('wasm-invalid', error);
   }
@@ -114,20 +151,25 @@ async function handleRequest(request) {
   }
   try {
     if (kind === 'convert') {
-      const result = convert(inputs, options);
+      const result = await convertBook(id, inputs, options);
       await addFindings(result);
       self.postMessage({ id, type: 'result', result }, [transferableBuffer(result)]);
     } else if (kind === 'check') {
-      const { check } = await loadChecker();
+      const { check } = await loadFullEngine();
       self.postMessage({ id, type: 'result', result: check(inputs[0].bytes) });
     } else {
-      self.postMessage({ id, type: 'result', result: inspect(inputs, options) });
+      const result = engine.inspect(inputs, options);
+      if (result.needsFullEngine && engine === firstEngine) {
+        // Loads while the user reviews the book; a failure shows when converting.
+        loadFullEngine().catch(() => {});
+      }
+      self.postMessage({ id, type: 'result', result });
     }
   } catch (error) {
     // Release builds abort on panic, which reaches JavaScript as a trap.
     if (error instanceof WebAssembly.RuntimeError) {
       crashed = true;
-      const message = takePanicMessage() ?? `Quire stopped on an internal error: ${error.message}`;
+      const message = engine.takePanicMessage() ?? `Quire stopped on an internal error: ${error.message}`;
       self.postMessage({ id, type: 'crashed', message });
       return;
     }
@@ -135,18 +177,38 @@ async function handleRequest(request) {
   }
 }
 
-/** Loads the module with the checker once, and returns its exports. */
-function loadChecker() {
-  checker ??= (async () => {
-    const module = await import('./pkg-check/quire.js');
-    await module.default({ module_or_path: new URL('./pkg-check/quire_bg.wasm', import.meta.url) });
-    return module;
-  })();
-  // A failed load is tried again on the next request.
-  checker.catch(() => {
-    checker = null;
-  });
-  return checker;
+/**
+ * Converts a book. A book that may have formulas or code goes to the module
+ * with every feature: at once when an inspection has started loading it,
+ * else after the first module has reported the need. When that module
+ * cannot load (the page is offline and has not cached it, say), the first
+ * module's book, with formulas as text and code plain, comes with a
+ * warning about it.
+ */
+async function convertBook(id, inputs, options) {
+  if (fullEngine && engine === firstEngine) {
+    self.postMessage({ id, type: 'progress', phase: 'loading-full-engine' });
+    engine = await fullEngine.catch(() => firstEngine);
+    self.postMessage({ id, type: 'progress', phase: 'converting' });
+  }
+  const result = engine.convert(inputs, options);
+  if (!result.needsFullEngine) {
+    return result;
+  }
+
+  self.postMessage({ id, type: 'progress', phase: 'loading-full-engine' });
+  try {
+    engine = await loadFullEngine();
+  } catch (error) {
+    const failure = error instanceof LoadFailure ? error : new LoadFailure('start', error);
+    const message =
+      `math and code highlighting could not be loaded (${failure.message}), so formulas stay TeX ` +
+      'and code is not highlighted; reload the page while online and make the EPUB again';
+    result.warnings.push({ file: '', line: null, message, text: `warning: ${message}` });
+    return result;
+  }
+  self.postMessage({ id, type: 'progress', phase: 'converting' });
+  return engine.convert(inputs, options);
 }
 
 /**
@@ -156,12 +218,13 @@ function loadChecker() {
 async function addFindings(result) {
   let findings;
   try {
-    ({ findings } = (await loadChecker()).check(result.epub));
+    ({ findings } = (await loadFullEngine()).check(result.epub));
   } catch (error) {
-    // A module that trapped cannot be trusted again, so the next check
-    // loads a fresh one.
+    // A module that trapped cannot be trusted again, so later requests go
+    // to the first module, and the full one is loaded afresh when needed.
     if (error instanceof WebAssembly.RuntimeError) {
-      checker = null;
+      fullEngine = null;
+      engine = firstEngine;
     }
     const message = `the EPUB checker could not run (${error?.message ?? error}); the book was made but not checked`;
     result.warnings.push({ file: result.fileName, line: null, message, text: `${result.fileName}: warning: ${message}` });

@@ -13,6 +13,12 @@ const dist = fileURLToPath(new URL('../../dist/pkg/', import.meta.url));
 const engine = await import(`${dist}quire.js`);
 engine.initSync({ module: readFileSync(`${dist}quire_bg.wasm`) });
 
+// The module with every feature, which the page loads for books that may
+// have formulas or code.
+const fullDist = fileURLToPath(new URL('../../dist/pkg-full/', import.meta.url));
+const fullEngine = await import(`${fullDist}quire.js`);
+fullEngine.initSync({ module: readFileSync(`${fullDist}quire_bg.wasm`) });
+
 const encoder = new TextEncoder();
 
 /** Reads the entries of a zip archive by walking its local file headers. */
@@ -136,4 +142,30 @@ test('inspect reports order and metadata', () => {
 test('no panic message when nothing panicked', () => {
   assert.equal(engine.takePanicMessage(), undefined);
   assert.match(engine.version(), /^\d+\.\d+\.\d+$/);
+});
+
+test('first module asks for the full engine', () => {
+  const options = { metadata: { lang: 'en' } };
+  const math = engine.convert([file('ch.md', '# M\n\nArea $\\pi r^2$.\n')], options);
+  assert.equal(math.needsFullEngine, true, 'a formula');
+  assert.match(math.chapters[0].body, /Area \$\\pi r\^2\$\./, 'the formula stays text');
+  const code = engine.inspect([file('ch.md', '# C\n\n```rust\nfn main() {}\n```\n')], options);
+  assert.equal(code.needsFullEngine, true, 'a code block with a language');
+  for (const text of ['# P\n\nIt costs $5 and $10.\n', '# P\n\n```\nplain\n```\n']) {
+    const plain = engine.convert([file('ch.md', text)], options);
+    assert.equal(plain.needsFullEngine, false, text);
+  }
+});
+
+test('full engine writes MathML and highlighted code', () => {
+  const markdown = '# M\n\nArea $\\pi r^2$.\n\n```rust\nfn main() {}\n```\n';
+  const result = fullEngine.convert([file('ch.md', markdown)], { metadata: { lang: 'en' } });
+  assert.equal(result.needsFullEngine, false);
+  assert.deepEqual(result.warnings, []);
+  const body = result.chapters[0].body;
+  assert.match(body, /<math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML" display="inline" alttext="\\pi r\^2">/);
+  assert.match(body, /<span class="hl-kw">fn<\/span> main/);
+  const entries = unzip(result.epub);
+  assert.match(entries.get('EPUB/package.opf'), /href="text\/ch\.xhtml" media-type="application\/xhtml\+xml" properties="mathml"/);
+  assert.match(entries.get('EPUB/styles/quire.css'), /\.hl-kw \{ color: #[0-9a-f]{6}; \}/);
 });
