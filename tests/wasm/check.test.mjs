@@ -1,5 +1,5 @@
-// The EPUB checker through the WebAssembly module built with it
-// (pkg-check), as the page's worker calls it. Run after
+// The EPUB checker through the WebAssembly module built with every feature
+// (pkg-full), as the page's worker calls it. Run after
 // scripts/build-www.sh: node --test tests/wasm/
 
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../../dist/pkg-check/', import.meta.url));
+const dist = fileURLToPath(new URL('../../dist/pkg-full/', import.meta.url));
 const engine = await import(`${dist}quire.js`);
 engine.initSync({ module: readFileSync(`${dist}quire_bg.wasm`) });
 
