@@ -156,6 +156,8 @@ fn check_ncx(
                     "the NCX entry points to {path}, which is not in the EPUB; correct its src"
                 ),
             );
+            // The entry exists, so the file is not also reported as lacking one.
+            reached.insert(path);
             continue;
         }
         if let (Some(fragment), Some(summary)) = (&fragment, summaries.get(&path))

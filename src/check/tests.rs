@@ -92,6 +92,8 @@ fn missing_chapter_file_is_rsc_001() {
     let findings = check_epub(&zip(&entries));
     assert!(codes(&findings).contains(&"RSC-001"), "{findings:#?}");
     assert!(codes(&findings).contains(&"RSC-007"), "{findings:#?}");
+    // The NCX still has its entry; only the file is missing.
+    assert!(!codes(&findings).contains(&"OPF-059"), "{findings:#?}");
 }
 
 #[test]
