@@ -1,8 +1,9 @@
 // Books with formulas and code. The page starts with the module that has
-// neither math nor highlighting. Its worker loads the module with every
-// feature (pkg-full/) only for a book that may have formulas or code, and
-// that book then has the same bytes as the command-line tool's, with
-// MathML and highlighted code.
+// neither math, highlighting nor the checker. Its worker loads the module
+// with every feature (pkg-full/) only when it converts or checks a book, so
+// loading the page and reading the files use the first module alone. A
+// book with formulas or code then has the same bytes as the command-line
+// tool's, with MathML and highlighted code.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { testInput } from './lib/paths.js';
 
 const FULL_MODULE = '/pkg-full/quire_bg.wasm';
 
-siteTest('full engine loads only for formulas or code', async ({ server, page, artifacts }) => {
+siteTest('full engine loads only to convert or check', async ({ server, page, artifacts }) => {
   // The page's own requests and its worker's, not the service worker's,
   // which caches the full module for offline use.
   const requested = [];
@@ -24,9 +25,11 @@ siteTest('full engine loads only for formulas or code', async ({ server, page, a
   await openApp(page, server);
   await chooseFiles(page, [testInput('books/notes/notes.md')]);
   await waitForChapters(page, 1);
-  await convertAndDownload(page, artifacts);
   assert.ok(requested.includes('/pkg/quire_bg.wasm'), `the first module was loaded: ${requested.join(', ')}`);
-  assert.ok(!requested.includes(FULL_MODULE), `no full module yet: ${requested.join(', ')}`);
+  assert.ok(!requested.includes(FULL_MODULE), `no full module before converting: ${requested.join(', ')}`);
+  // The conversion loads the full module to check the book it made.
+  await convertAndDownload(page, artifacts);
+  assert.ok(requested.includes(FULL_MODULE), `the full module checked the book: ${requested.join(', ')}`);
 
   // A fresh page, so that only the technical book is added.
   await openApp(page, server);
