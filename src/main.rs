@@ -17,7 +17,12 @@ use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_wit
 /// Converts Markdown (one file, several files, or a folder with an optional
 /// SUMMARY.md) into an EPUB 3 book.
 #[derive(Parser, Debug)]
-#[command(name = "quire", version, about)]
+#[command(
+    name = "quire",
+    version,
+    about,
+    after_help = "To check EPUB files instead, run: quire check FILE.epub..."
+)]
 struct Cli {
     /// Markdown files, each a chapter in the order given (any extension is
     /// read as Markdown), or one folder. A single file is split into

@@ -112,3 +112,15 @@ fn check_needs_a_file() {
         stderr(&output)
     );
 }
+
+#[test]
+fn help_points_to_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = quire(dir.path(), &["--help"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("quire check FILE.epub"),
+        "{}",
+        stdout(&output)
+    );
+}
