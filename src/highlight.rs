@@ -257,6 +257,23 @@ fn write_tokens(out: &mut String, code: &str, tokens: &[Token]) {
     escape_text_into(out, &code[written..]);
 }
 
+/// Returns each highlighted token of `code` as `class:text`, for the tests
+/// of the tokenizers.
+#[cfg(all(test, feature = "highlight"))]
+fn marked(language: &str, code: &str) -> Vec<String> {
+    tokens(language, code)
+        .expect("a known language")
+        .iter()
+        .map(|token| {
+            format!(
+                "{}:{}",
+                token.class.css_class().trim_start_matches("hl-"),
+                &code[token.range.clone()]
+            )
+        })
+        .collect()
+}
+
 #[cfg(all(test, feature = "highlight"))]
 mod tests {
     use super::*;

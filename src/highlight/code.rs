@@ -639,22 +639,7 @@ pub(super) fn tokenize_console(code: &str, tokens: &mut Vec<Token>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens;
-
-    /// Returns each highlighted token as `class:text`.
-    fn marked(language: &str, code: &str) -> Vec<String> {
-        tokens(language, code)
-            .expect("a known language")
-            .iter()
-            .map(|token| {
-                format!(
-                    "{}:{}",
-                    token.class.css_class().trim_start_matches("hl-"),
-                    &code[token.range.clone()]
-                )
-            })
-            .collect()
-    }
+    use super::super::marked;
 
     #[test]
     fn rust_tokens() {

@@ -459,21 +459,7 @@ fn is_toml_key_end(scanner: &Scanner<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens;
-
-    fn marked(language: &str, code: &str) -> Vec<String> {
-        tokens(language, code)
-            .expect("a known language")
-            .iter()
-            .map(|token| {
-                format!(
-                    "{}:{}",
-                    token.class.css_class().trim_start_matches("hl-"),
-                    &code[token.range.clone()]
-                )
-            })
-            .collect()
-    }
+    use super::super::marked;
 
     #[test]
     fn html_tags_and_attributes() {
