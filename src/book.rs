@@ -44,7 +44,7 @@ impl Book {
 
 /// A file that is listed with the book but read only if the conversion
 /// needs it. The command line lists a folder this way, because an mdBook
-/// folder holds many files that no chapter uses.
+/// folder contains many files that no chapter uses.
 #[derive(Debug, Clone)]
 pub struct DeferredFile {
     /// The path relative to the book's root, with `/` separators.

@@ -719,7 +719,7 @@ fn gather_metadata(
 
 /// Names the chapters of one source file and appends them to `plans`:
 /// the file's name, and for a split file the name plus its heading, so
-/// names stay put when chapters are added. `used` holds the names taken.
+/// names stay put when chapters are added. `used` contains the names taken.
 fn plan_chapters(
     path: &str,
     source: usize,

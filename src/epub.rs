@@ -27,7 +27,7 @@ const VERSION_NEEDED: u16 = 20;
 /// Version 4.5 adds the zip64 end records, written only for more than
 /// 65,535 entries.
 const VERSION_NEEDED_ZIP64: u16 = 45;
-/// The high byte 3 says the external attributes are Unix modes.
+/// The high byte 3 marks the external attributes as Unix modes.
 const VERSION_MADE_BY: u16 = (3 << 8) | 45;
 /// A regular file with mode 0644, in the high half of the external
 /// attributes.
@@ -162,8 +162,8 @@ fn pack(bytes: &[u8], method: u16, compressor: &mut Compress) -> Result<Packed, 
     }
 
     compressor.reset();
-    // Deflate's worst case is the input plus 5 bytes per 16 KB block; text
-    // usually shrinks to a third, so start there and grow when needed.
+    // Text usually shrinks to about a third, so the buffer starts there and
+    // grows when deflate needs more.
     let mut data = Vec::with_capacity(bytes.len() / 3 + 64);
     loop {
         let consumed = compressor.total_in() as usize;
