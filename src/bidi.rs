@@ -70,12 +70,22 @@ pub fn strong_direction(c: char) -> Option<Direction> {
 
 /// Reports whether a text has a right-to-left letter.
 fn has_rtl_letter(text: &str) -> bool {
-    // Right-to-left letters are U+0590 and above, which UTF-8 writes from
-    // the lead byte 0xD6 on, so ASCII and Latin text is skipped byte-wise.
-    text.bytes().any(|byte| byte >= 0xD6)
-        && text
-            .chars()
-            .any(|c| strong_direction(c) == Some(Direction::Rtl))
+    // UTF-8 writes the right-to-left ranges of `strong_direction` with the
+    // lead bytes 0xD6 to 0xE0 (U+0590 to U+08FF), 0xEF (U+FB1D to U+FEFE)
+    // and 0xF0 (the supplementary planes), and U+200F with 0xE2. Only
+    // characters with those lead bytes are decoded, so the punctuation of
+    // English text (curly quotes and dashes start with 0xE2) costs a byte
+    // comparison.
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        let candidate = matches!(byte, 0xD6..=0xE0 | 0xEF | 0xF0)
+            || (byte == 0xE2 && bytes[at..].starts_with("\u{200F}".as_bytes()));
+        candidate
+            && text[at..]
+                .chars()
+                .next()
+                .is_some_and(|c| strong_direction(c) == Some(Direction::Rtl))
+    })
 }
 
 /// A block or an element with its own `dir`, open in the markup.
@@ -403,5 +413,24 @@ mod tests {
         assert_eq!(strong_direction('7'), None);
         assert_eq!(strong_direction('؟'), None);
         assert_eq!(strong_direction(' '), None);
+    }
+
+    #[test]
+    fn rtl_letter_found_only_where_present() {
+        assert!(!has_rtl_letter("plain text"));
+        assert!(!has_rtl_letter(
+            "\u{201C}quoted\u{201D} \u{2014} and \u{00E9}t\u{00E9}"
+        ));
+        assert!(!has_rtl_letter(
+            "\u{200E} left-to-right mark, \u{6F22}\u{5B57}, \u{0416}"
+        ));
+        assert!(!has_rtl_letter("Arabic-Indic digits \u{0663}\u{0664}"));
+        assert!(has_rtl_letter(
+            "English, then \u{05E9}\u{05DC}\u{05D5}\u{05DD}"
+        ));
+        assert!(has_rtl_letter("a \u{200F} right-to-left mark"));
+        assert!(has_rtl_letter("presentation form \u{FEFB}"));
+        assert!(has_rtl_letter("Syriac \u{0710} and Thaana \u{0780}"));
+        assert!(has_rtl_letter("Phoenician \u{10900}"));
     }
 }

@@ -9,6 +9,7 @@
 use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::error::Error;
+use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 /// Deflate level 2 of 9. Measured on the Rust book with callgrind (zlib-rs
 /// 0.6.9): level 6, zlib's default, made a 1,342,707-byte EPUB; level 2 one
@@ -42,11 +43,6 @@ const METHOD_DEFLATED: u16 = 8;
 /// so no clock reaches the bytes.
 const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
-
-/// Below this many bytes in all, one thread compresses everything, because
-/// starting threads would cost more than it saves.
-#[cfg(not(target_arch = "wasm32"))]
-const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 
 /// An entry's bytes as they go into the archive.
 struct Packed {
@@ -88,58 +84,18 @@ pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
 }
 
 /// Compresses every entry, on several threads when the book is large and
-/// the platform has them.
-#[cfg(not(target_arch = "wasm32"))]
+/// the platform has them. The archive is the same whatever the timing,
+/// because the results come back in entry order.
 fn pack_all(entries: &[(String, Vec<u8>)]) -> Result<Vec<Packed>, Error> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     let total: usize = entries.iter().map(|(_, bytes)| bytes.len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || total < PARALLEL_MIN_BYTES {
-        return pack_sequentially(entries);
-    }
-
-    // Each thread takes the next entry not yet taken, so one large image
-    // does not leave the other threads idle. Results are put back in
-    // entry order, which keeps the archive the same whatever the timing.
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<Packed, Error>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut compressor = new_compressor();
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((_, bytes)) = entries.get(index) else {
-                            break;
-                        };
-                        done.push((index, pack(bytes, METHOD_DEFLATED, &mut compressor)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("a compression thread panicked"))
-            .collect()
-    });
-    results.sort_unstable_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, packed)| packed).collect()
-}
-
-#[cfg(target_arch = "wasm32")]
-fn pack_all(entries: &[(String, Vec<u8>)]) -> Result<Vec<Packed>, Error> {
-    pack_sequentially(entries)
-}
-
-fn pack_sequentially(entries: &[(String, Vec<u8>)]) -> Result<Vec<Packed>, Error> {
-    let mut compressor = new_compressor();
-    entries
-        .iter()
-        .map(|(_, bytes)| pack(bytes, METHOD_DEFLATED, &mut compressor))
-        .collect()
+    map_in_order(
+        entries,
+        total >= PARALLEL_MIN_BYTES,
+        new_compressor,
+        |compressor, (_, bytes)| pack(bytes, METHOD_DEFLATED, compressor),
+    )
+    .into_iter()
+    .collect()
 }
 
 /// Returns a raw deflate compressor (no zlib header, as zip expects).
@@ -389,12 +345,16 @@ mod tests {
             })
             .collect();
         let threaded = write_zip(&entries).expect("zip written");
-        let sequential = {
-            let packed = pack_sequentially(&entries).expect("packed");
-            packed
+        let sequential: Vec<Vec<u8>> = {
+            let mut compressor = new_compressor();
+            entries
                 .iter()
-                .map(|entry| entry.data.clone())
-                .collect::<Vec<_>>()
+                .map(|(_, bytes)| {
+                    pack(bytes, METHOD_DEFLATED, &mut compressor)
+                        .expect("packed")
+                        .data
+                })
+                .collect()
         };
         let read = read_back(&threaded);
         assert_eq!(read.len(), entries.len() + 1);

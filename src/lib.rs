@@ -43,6 +43,7 @@ pub mod math;
 pub mod mdbook;
 pub mod metadata;
 pub mod package;
+pub mod parallel;
 pub mod sanitize;
 pub mod styles;
 pub mod text;

@@ -485,6 +485,18 @@ fn common_parent(paths: &[PathBuf]) -> PathBuf {
 /// Returns `path` relative to `base` with `/` separators, using `..` when
 /// it lies outside.
 fn relative_to(path: &Path, base: &Path) -> String {
+    // Files found under the book's folder, nearly every call, need no `..`.
+    // The components below take the long way for anything else, and for
+    // the empty and `.` parts that `strip_prefix` keeps.
+    if let Ok(inside) = path.strip_prefix(base)
+        && let Some(relative) = inside.to_str()
+        && std::path::MAIN_SEPARATOR == '/'
+        && !relative
+            .split('/')
+            .any(|part| part.is_empty() || part == ".")
+    {
+        return relative.to_string();
+    }
     let path_parts: Vec<Component> = path.components().collect();
     let base_parts: Vec<Component> = base.components().collect();
     let shared = path_parts

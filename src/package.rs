@@ -129,7 +129,14 @@ pub fn xhtml_document(
         html_attributes.push(("dir", "rtl"));
     }
 
-    let mut xml = XmlWriter::new();
+    // The head and the wrapping elements take well under 1 KB besides the
+    // stylesheet links.
+    let head_bytes: usize = 1024
+        + stylesheets
+            .iter()
+            .map(|href| href.len() + 64)
+            .sum::<usize>();
+    let mut xml = XmlWriter::with_capacity(body.len() + head_bytes);
     xml.raw_line("<!DOCTYPE html>");
     xml.start("html", &html_attributes);
     xml.start("head", &[]);

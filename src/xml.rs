@@ -63,8 +63,17 @@ impl XmlWriter {
     /// Starts a document with the XML declaration, which older reading
     /// systems require at byte 0.
     pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// Starts a document like [`XmlWriter::new`], with room for `capacity`
+    /// more bytes, so that a large body is copied in once.
+    pub fn with_capacity(capacity: usize) -> Self {
+        const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+        let mut out = String::with_capacity(DECLARATION.len() + capacity);
+        out.push_str(DECLARATION);
         XmlWriter {
-            out: String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"),
+            out,
             open: Vec::new(),
         }
     }

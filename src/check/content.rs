@@ -4,12 +4,14 @@
 //! its scripts are flagged.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use roxmltree::Node;
 
 use super::package::{Package, SVG_TYPE, XHTML_TYPE};
 use super::paths::{self, Target};
 use super::{Files, Lines, Report, as_utf8, line_of, parse_xml};
+use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 const SVG: &str = "http://www.w3.org/2000/svg";
@@ -57,38 +59,71 @@ pub(super) fn scan_all(
     package: &Package,
     report: &mut Report,
 ) -> HashMap<String, Summary> {
-    let mut summaries = HashMap::new();
+    let mut documents: Vec<(&str, &str, Rc<Vec<u8>>)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for item in &package.items {
         let is_content = item.media_type == XHTML_TYPE || item.media_type == SVG_TYPE;
-        let Some(path) = item.path.as_ref().filter(|_| is_content) else {
+        let Some(path) = item.path.as_deref().filter(|_| is_content) else {
             continue;
         };
-        if summaries.contains_key(path) {
+        if !seen.insert(path) {
             continue;
         }
-        let Some(bytes) = files.read(path, report) else {
-            continue;
-        };
-        let Some(text) = as_utf8(&bytes, path, report) else {
-            continue;
-        };
-        let Some(document) = parse_xml(text, path, report) else {
-            continue;
-        };
-        let root = document.root_element();
-        if item.media_type == XHTML_TYPE && !root.has_tag_name((XHTML, "html")) {
-            report.error(
-                "RSC-005",
-                path,
-                line_of(&document, root.range().start),
-                "the document is declared as XHTML but its root is not an XHTML html element; correct the media-type or the markup",
-            );
-            continue;
+        if let Some(bytes) = files.read(path, report) {
+            documents.push((path, item.media_type.as_str(), bytes));
         }
-        let summary = scan(&document, &Lines::new(text), path, report);
-        summaries.insert(path.clone(), summary);
+    }
+
+    // Each document is parsed on its own, on several threads natively.
+    // Its findings are added in manifest order, so the report is the same
+    // on any number of threads.
+    let texts: Vec<(&str, &str, &[u8])> = documents
+        .iter()
+        .map(|(path, media_type, bytes)| (*path, *media_type, bytes.as_slice()))
+        .collect();
+    let total: usize = texts.iter().map(|(_, _, bytes)| bytes.len()).sum();
+    let results = map_in_order(
+        &texts,
+        total >= PARALLEL_MIN_BYTES,
+        || (),
+        |_, (path, media_type, bytes)| {
+            let mut findings = Report::default();
+            let summary = scan_document(path, media_type, bytes, &mut findings);
+            (summary, findings)
+        },
+    );
+
+    let mut summaries = HashMap::new();
+    for ((path, _, _), (summary, findings)) in texts.iter().zip(results) {
+        report.append(findings);
+        if let Some(summary) = summary {
+            summaries.insert(path.to_string(), summary);
+        }
     }
     summaries
+}
+
+/// Parses one XHTML or SVG document and summarises it, or returns `None`
+/// when it cannot be read as one.
+fn scan_document(
+    path: &str,
+    media_type: &str,
+    bytes: &[u8],
+    report: &mut Report,
+) -> Option<Summary> {
+    let text = as_utf8(bytes, path, report)?;
+    let document = parse_xml(text, path, report)?;
+    let root = document.root_element();
+    if media_type == XHTML_TYPE && !root.has_tag_name((XHTML, "html")) {
+        report.error(
+            "RSC-005",
+            path,
+            line_of(&document, root.range().start),
+            "the document is declared as XHTML but its root is not an XHTML html element; correct the media-type or the markup",
+        );
+        return None;
+    }
+    Some(scan(&document, &Lines::new(text), path, report))
 }
 
 fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut Report) -> Summary {

@@ -1,10 +1,11 @@
 //! Reading the archive for the checks: the entry cache with its inflation
 //! budget, XML parsing, and the report the checks write to.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::zip::{self, Archive, Entry, EntryError};
 use super::{Finding, Severity, container};
+use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 /// At most this many bytes are inflated for one check, in all. A 400 MB
 /// EPUB of text is far past what reading systems open, and a zip bomb
@@ -46,6 +47,11 @@ pub(crate) struct Report {
 }
 
 impl Report {
+    /// Adds the findings of another report after this one's.
+    pub(crate) fn append(&mut self, mut other: Report) {
+        self.findings.append(&mut other.findings);
+    }
+
     pub(crate) fn push(
         &mut self,
         severity: Severity,
@@ -135,7 +141,58 @@ impl<'a> Files<'a> {
             return cached.clone();
         }
         let entry = *self.by_name.get(name)?;
-        let result = match self.archive.read_entry(entry, self.budget) {
+        let result = self.archive.read_entry(entry, self.budget);
+        self.store(name, result, report)
+    }
+
+    /// Reads every entry, so that damaged data (a wrong CRC-32, say) is
+    /// found even in files no document refers to.
+    pub(crate) fn read_all(&mut self, report: &mut Report) {
+        let mut names: Vec<&'a str> = Vec::new();
+        let mut entries: Vec<&'a Entry> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for entry in &self.archive.entries {
+            let name = entry.name.as_str();
+            if !self.cache.contains_key(name) && seen.insert(name) {
+                names.push(name);
+                entries.push(self.by_name[name]);
+            }
+        }
+
+        // When the declared sizes of all entries fit the budget, each read
+        // fits whatever the order, so the entries can inflate on several
+        // threads with the results of reading them one at a time.
+        let declared = entries.iter().fold(0u64, |sum, entry| {
+            sum.saturating_add(entry.uncompressed_size)
+        });
+        if declared > self.budget {
+            for name in names {
+                self.read(name, report);
+            }
+            return;
+        }
+        let archive = self.archive;
+        let budget = self.budget;
+        let results = map_in_order(
+            &entries,
+            declared >= PARALLEL_MIN_BYTES as u64,
+            || (),
+            |_, entry| archive.read_entry(entry, budget),
+        );
+        for (name, result) in names.into_iter().zip(results) {
+            self.store(name, result, report);
+        }
+    }
+
+    /// Caches the result of reading `name`, takes its bytes from the
+    /// budget, and reports a failure.
+    fn store(
+        &mut self,
+        name: &str,
+        result: Result<Vec<u8>, EntryError>,
+        report: &mut Report,
+    ) -> Option<std::rc::Rc<Vec<u8>>> {
+        let stored = match result {
             Ok(bytes) => {
                 self.budget -= bytes.len() as u64;
                 Some(std::rc::Rc::new(bytes))
@@ -145,21 +202,8 @@ impl<'a> Files<'a> {
                 None
             }
         };
-        self.cache.insert(name.to_string(), result.clone());
-        result
-    }
-
-    /// Reads every entry, so that damaged data (a wrong CRC-32, say) is
-    /// found even in files no document refers to.
-    pub(crate) fn read_all(&mut self, report: &mut Report) {
-        let names: Vec<&str> = self
-            .entries()
-            .iter()
-            .map(|entry| entry.name.as_str())
-            .collect();
-        for name in names {
-            self.read(name, report);
-        }
+        self.cache.insert(name.to_string(), stored.clone());
+        stored
     }
 }
 
