@@ -113,6 +113,7 @@ struct JsWarning {
     text: String,
 }
 
+#[cfg(feature = "convert")]
 #[derive(Serialize)]
 struct JsChapter {
     title: String,
@@ -120,18 +121,21 @@ struct JsChapter {
     body: String,
 }
 
+#[cfg(feature = "convert")]
 #[derive(Serialize)]
 struct JsStylesheet {
     href: String,
     content: String,
 }
 
+#[cfg(feature = "convert")]
 #[derive(Serialize)]
 struct JsImage {
     href: String,
     path: String,
 }
 
+#[cfg(feature = "convert")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsOutput {
@@ -168,6 +172,7 @@ struct JsInspection {
 }
 
 /// Converts a book to EPUB.
+#[cfg(feature = "convert")]
 #[wasm_bindgen]
 pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     let (book, options) = read_arguments(files, options)?;
@@ -404,6 +409,7 @@ pub fn check(epub: &[u8]) -> Result<JsValue, JsError> {
 
 /// Shows a finding on the book as a warning, in the form the command line
 /// prints it, naming the EPUB's inner file.
+#[cfg(feature = "convert")]
 fn finding_to_js_warning(finding: &crate::check::Finding) -> JsWarning {
     JsWarning {
         file: finding.file.clone(),
@@ -425,6 +431,7 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 
 /// Names the download after the title, without characters that file
 /// systems reject.
+#[cfg(feature = "convert")]
 fn download_name(title: &str) -> String {
     let cleaned: String = title
         .chars()

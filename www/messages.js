@@ -105,7 +105,7 @@ export const STATUS = {
   noChapters: 'No Markdown chapters yet. Add .md files, a folder that contains them, or type Markdown.',
   reading: (count) => `Reading ${countNoun(count, 'file')}…`,
   converting: 'Converting…',
-  loadingFullEngine: 'Loading support for formulas and code highlighting…',
+  loadingFullEngine: 'Loading the converter…',
   restarting: 'Cancelled the running conversion; starting again…',
   found: (chapters) => `${countNoun(chapters, 'chapter')} found. Check the order and the book details, then make the EPUB.`,
   done: (chapters, warnings) => `Done: ${countNoun(chapters, 'chapter')}, ${countNoun(warnings, 'warning')}.`,

@@ -3,13 +3,12 @@
 // responsive while a large book converts. The page cancels a request by
 // terminating this worker and starting another.
 //
-// The first module (pkg/) has no math, highlighting or EPUB checker, which
-// keeps the first load small. When it reports that a book may have formulas
-// or code (`needsFullEngine`), the worker loads the module with every
-// feature (pkg-full/) once and sends every later request to it. An
-// inspection starts that load while the user reviews the book; a conversion
-// waits for it, or converts again with it. Every book made is then checked
-// with that module's checker, and a check request uses it too.
+// The first module (pkg/) only inspects books: it reads the chapter order,
+// titles and metadata, which keeps the first load small. The module with
+// every feature (pkg-full/: the converter with math and highlighting, and
+// the EPUB checker) starts loading with the first inspection, while the
+// user reviews the book, and then takes every request. Each book it makes
+// is checked inside its `convert`, and a check request uses it too.
 //
 // Messages from the page: { id, kind: 'inspect' | 'convert' | 'check', files, options },
 // where each file is { key, path, file: Blob, modified }, and a check has
@@ -33,6 +32,9 @@ let engine = firstEngine;
 
 /** The load of the module with every feature, once started: a promise of its glue. */
 let fullEngine = null;
+
+/** Whether that module has loaded and started, so a conversion need not wait. */
+let fullEngineStarted = false;
 
 /** Each input file's bytes by the page's key for it, kept between requests. */
 const bytesByKey = new Map();
@@ -92,6 +94,7 @@ function loadFullEngine() {
       throw new LoadFailure('network', error);
     }
     await startModule(glue, FULL_WASM_URL);
+    fullEngineStarted = true;
     return glue;
   })().catch((error) => {
     fullEngine = null;
@@ -152,17 +155,14 @@ async function handleRequest(request) {
   try {
     if (kind === 'convert') {
       const result = await convertBook(id, inputs, options);
-      await addFindings(result);
       self.postMessage({ id, type: 'result', result }, [transferableBuffer(result)]);
     } else if (kind === 'check') {
-      const { check } = await loadFullEngine();
-      self.postMessage({ id, type: 'result', result: check(inputs[0].bytes) });
+      engine = await loadFullEngine();
+      self.postMessage({ id, type: 'result', result: engine.check(inputs[0].bytes) });
     } else {
       const result = engine.inspect(inputs, options);
-      if (result.needsFullEngine && engine === firstEngine) {
-        // Loads while the user reviews the book; a failure shows when converting.
-        loadFullEngine().catch(() => {});
-      }
+      // Loads while the user reviews the book; a failure shows when converting.
+      loadFullEngine().catch(() => {});
       self.postMessage({ id, type: 'result', result });
     }
   } catch (error) {
@@ -178,62 +178,27 @@ async function handleRequest(request) {
 }
 
 /**
- * Converts a book. A book that may have formulas or code goes to the module
- * with every feature: at once when an inspection has started loading it,
- * else after the first module has reported the need. When that module
- * cannot load (the page is offline and has not cached it, say), the first
- * module's book, with formulas as text and code plain, comes with a
- * warning about it.
+ * Converts a book with the module that has every feature, after waiting
+ * for it to load. When it cannot load (the page is offline and has not
+ * cached it, say), the request fails with a message that says so.
  */
 async function convertBook(id, inputs, options) {
-  if (fullEngine && engine === firstEngine) {
-    self.postMessage({ id, type: 'progress', phase: 'loading-full-engine' });
-    engine = await fullEngine.catch(() => firstEngine);
+  if (engine === firstEngine) {
+    if (!fullEngineStarted) {
+      self.postMessage({ id, type: 'progress', phase: 'loading-full-engine' });
+    }
+    try {
+      engine = await loadFullEngine();
+    } catch (error) {
+      const failure = error instanceof LoadFailure ? error : new LoadFailure('start', error);
+      throw new Error(
+        `the converter could not be loaded (${failure.message}); ` +
+          'reload the page while online, then make the EPUB again',
+      );
+    }
     self.postMessage({ id, type: 'progress', phase: 'converting' });
   }
-  const result = engine.convert(inputs, options);
-  if (!result.needsFullEngine) {
-    return result;
-  }
-
-  self.postMessage({ id, type: 'progress', phase: 'loading-full-engine' });
-  try {
-    engine = await loadFullEngine();
-  } catch (error) {
-    const failure = error instanceof LoadFailure ? error : new LoadFailure('start', error);
-    const message =
-      `math and code highlighting could not be loaded (${failure.message}), so formulas stay TeX ` +
-      'and code is not highlighted; reload the page while online and make the EPUB again';
-    result.warnings.push({ file: '', line: null, message, text: `warning: ${message}` });
-    return result;
-  }
-  self.postMessage({ id, type: 'progress', phase: 'converting' });
   return engine.convert(inputs, options);
-}
-
-/**
- * Checks the book just made and adds the findings to its warnings. A
- * finding is a bug in Quire, so the book is still offered.
- */
-async function addFindings(result) {
-  let findings;
-  try {
-    ({ findings } = (await loadFullEngine()).check(result.epub));
-  } catch (error) {
-    // A module that trapped cannot be trusted again, so later requests go
-    // to the first module, and the full one is loaded afresh when needed.
-    if (error instanceof WebAssembly.RuntimeError) {
-      fullEngine = null;
-      engine = firstEngine;
-    }
-    const message = `the EPUB checker could not run (${error?.message ?? error}); the book was made but not checked`;
-    result.warnings.push({ file: result.fileName, line: null, message, text: `${result.fileName}: warning: ${message}` });
-    return;
-  }
-  for (const finding of findings) {
-    const message = `${finding.severity} ${finding.code}: ${finding.message} (the EPUB checker found this in the book Quire made; please report it as a bug)`;
-    result.warnings.push({ file: finding.file, line: finding.line ?? null, message, text: finding.text });
-  }
 }
 
 /** Reads each file's bytes, reusing those read for an earlier request. */

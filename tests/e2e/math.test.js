@@ -1,8 +1,8 @@
-// Books with formulas and code. The page starts with the module that has
-// neither math, highlighting nor the checker. Its worker loads the module
-// with every feature (pkg-full/) only when it converts or checks a book, so
-// loading the page and reading the files use the first module alone. A
-// book with formulas or code then has the same bytes as the command-line
+// Books with formulas and code. The page starts with a module that only
+// inspects books. Its worker loads the module with every feature
+// (pkg-full/: the converter with math and highlighting, and the checker)
+// once files are chosen, so loading the page uses the first module alone.
+// A book with formulas or code then has the same bytes as the command-line
 // tool's, with MathML and highlighted code.
 
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { testInput } from './lib/paths.js';
 
 const FULL_MODULE = '/pkg-full/quire_bg.wasm';
 
-siteTest('full engine loads only to convert or check', async ({ server, page, artifacts }) => {
+siteTest('full engine loads once files are chosen', async ({ server, page, artifacts }) => {
   // The page's own requests and its worker's, not the service worker's,
   // which caches the full module for offline use.
   const requested = [];
@@ -23,13 +23,13 @@ siteTest('full engine loads only to convert or check', async ({ server, page, ar
 
   // The notes book has neither formulas nor code.
   await openApp(page, server);
+  assert.ok(requested.includes('/pkg/quire_bg.wasm'), `the first module was loaded: ${requested.join(', ')}`);
+  assert.ok(!requested.includes(FULL_MODULE), `no full module on page load: ${requested.join(', ')}`);
   await chooseFiles(page, [testInput('books/notes/notes.md')]);
   await waitForChapters(page, 1);
-  assert.ok(requested.includes('/pkg/quire_bg.wasm'), `the first module was loaded: ${requested.join(', ')}`);
-  assert.ok(!requested.includes(FULL_MODULE), `no full module before converting: ${requested.join(', ')}`);
-  // The conversion loads the full module to check the book it made.
+  // The conversion waits for the full module, which converts and checks.
   await convertAndDownload(page, artifacts);
-  assert.ok(requested.includes(FULL_MODULE), `the full module checked the book: ${requested.join(', ')}`);
+  assert.ok(requested.includes(FULL_MODULE), `the full module converted the book: ${requested.join(', ')}`);
 
   // A fresh page, so that only the technical book is added.
   await openApp(page, server);
