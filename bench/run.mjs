@@ -85,6 +85,14 @@ async function main() {
   const results = { settings: SETTINGS, machine: describeMachine(), versions: describeVersions() };
   printMachine(results);
 
+  // Measures the page and its download alone, to try a change to the page
+  // or its modules; the results file and the chart stay as they are.
+  if (process.argv.includes('--page-only')) {
+    results.page = await benchmarkPage();
+    results.wasm = measureWasm();
+    return;
+  }
+
   results.rustBook = benchmarkRustBook();
   results.page = await benchmarkPage();
   results.scaling = benchmarkScaling();

@@ -47,7 +47,8 @@ rm -rf dist.tmp/pkg dist.tmp/pkg-full
 # Compiles the engine with the given cargo profile, wasm-opt level and
 # feature flags, and writes the module and its glue to dist.tmp/$1. The
 # first module is built for size (wasm-release, -Oz); the full one, which
-# runs every conversion once loaded, for speed (wasm-full, -O3).
+# runs every conversion once loaded, for speed where it counts (wasm-full,
+# -Os, with its hot crates at opt-level 3 in Cargo.toml).
 build_module() {
     local out_dir=$1 cargo_profile=$2 opt_level=$3
     shift 3
@@ -72,7 +73,7 @@ build_module() {
     fi
 }
 build_module pkg wasm-release -Oz --no-default-features
-build_module pkg-full wasm-full -O3
+build_module pkg-full wasm-full -Os
 
 # The service worker precaches these files, in a cache named after a hash
 # of their contents, so a new deploy never mixes with an old one. It caches
