@@ -27,8 +27,8 @@ const CHROME_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--no-first-run',
-  // As in the e2e tests: no host but 127.0.0.1 resolves, so nothing the
-  // page or Lighthouse asks for leaves this machine.
+  // As in the e2e tests: no host but 127.0.0.1 resolves, so no request
+  // of the page or of Lighthouse leaves this machine.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 

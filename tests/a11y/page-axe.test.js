@@ -1,4 +1,4 @@
-// Runs axe-core on the page in each state a user sees: empty, with files
+// Runs axe-core on the page in each state a user can reach: empty, with files
 // loaded, with warnings listed, with a chapter in the preview, and with an
 // error shown. Any violation, of any impact, fails the test.
 
@@ -26,8 +26,8 @@ const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'
  * one line per violation and element.
  */
 async function assertNoViolations(page, state, t) {
-  // The page's CSP forbids inline scripts, but Playwright evaluates in an
-  // isolated world that the CSP does not govern.
+  // The page's CSP forbids inline scripts, but it does not apply to
+  // scripts that Playwright evaluates through the DevTools protocol.
   await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const lines = results.violations.flatMap((violation) =>
