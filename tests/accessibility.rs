@@ -16,6 +16,12 @@ const PNG: &[u8] = &[
 ];
 
 fn convert_markdown(markdown: &str) -> Output {
+    convert_markdown_in(markdown, "en")
+}
+
+/// Converts `markdown`, with a PNG beside it as `dot.png`, into a book in
+/// the language `lang`.
+fn convert_markdown_in(markdown: &str, lang: &str) -> Output {
     let book = Book {
         files: vec![
             InputFile {
@@ -33,7 +39,7 @@ fn convert_markdown(markdown: &str) -> Output {
     };
     let options = Options {
         metadata: quire::Metadata {
-            lang: Some("en".to_string()),
+            lang: Some(lang.to_string()),
             ..Default::default()
         },
         ..Default::default()
@@ -80,6 +86,7 @@ fn text_book_metadata_is_textual() {
         meta_values(&opf, "schema:accessModeSufficient"),
         ["textual"]
     );
+
     let features = meta_values(&opf, "schema:accessibilityFeature");
     for feature in [
         "structuralNavigation",
@@ -97,6 +104,7 @@ fn text_book_metadata_is_textual() {
         "{features:?}"
     );
     assert!(!features.iter().any(|f| f == "MathML"), "{features:?}");
+
     assert_eq!(meta_values(&opf, "schema:accessibilityHazard"), ["none"]);
     assert_eq!(
         meta_values(&opf, "dcterms:conformsTo"),
@@ -266,5 +274,35 @@ fn metadata_overrides_derived_values() {
         meta_values(&opf, "schema:accessMode"),
         ["textual", "visual"],
         "not overridden"
+    );
+}
+
+#[test]
+fn cover_image_makes_book_visual() {
+    let output = convert_markdown("---\ncover-image: dot.png\n---\n# One\n\nText.\n");
+    let opf = package_document(&output);
+    assert_eq!(
+        meta_values(&opf, "schema:accessMode"),
+        ["textual", "visual"]
+    );
+    let features = meta_values(&opf, "schema:accessibilityFeature");
+    assert!(
+        features.iter().any(|f| f == "alternativeText"),
+        "the cover's alt text is the title: {features:?}"
+    );
+    let summary = meta_values(&opf, "schema:accessibilitySummary");
+    assert!(
+        summary[0].contains("Its one image has a text description"),
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn non_english_book_marks_summary_english() {
+    let output = convert_markdown_in("# Eins\n\nText.\n", "de");
+    let opf = package_document(&output);
+    assert!(
+        opf.contains("<meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">"),
+        "{opf}"
     );
 }
