@@ -9,7 +9,7 @@ ifeq ($(findstring :$(HOME)/.cargo/bin:,:$(PATH):),)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 endif
 
-.PHONY: setup test serve build www e2e audit-npm fuzz
+.PHONY: setup test serve build www e2e a11y audit-npm fuzz
 
 setup:
 	scripts/setup.sh
@@ -27,10 +27,16 @@ test: setup
 	scripts/check-container.sh
 	scripts/audit.sh cargo
 	$(MAKE) e2e
+	$(MAKE) a11y
 
 # The browser tests; they start their own nginx on a free loopback port.
 e2e:
 	cd tests/e2e && npm test
+
+# Ace by DAISY on the books the EPUBCheck gate leaves in target/tmp, and
+# axe-core and Lighthouse on the page in dist/.
+a11y:
+	cd tests/a11y && npm test
 
 # Builds the page into dist/.
 www: setup

@@ -184,6 +184,7 @@ fn package_book(chapters: &[ChapterDocument], metadata: &Metadata) -> Vec<(Strin
         toc_depth: 3,
         toc: toc.clone(),
         vertical: false,
+        accessibility: &Default::default(),
     };
 
     let mut entries = vec![

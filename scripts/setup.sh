@@ -164,6 +164,14 @@ if [[ -f tests/e2e/package-lock.json ]]; then
         (cd tests/e2e && npm ci --no-audit --no-fund)
     fi
 fi
+# Ace by DAISY, axe-core and Lighthouse. Puppeteer, which Ace uses, would
+# download its own Chrome; the tests run the system Chromium instead.
+if [[ -d tests/a11y/node_modules/@daisy/ace-core ]]; then
+    echo "setup: the accessibility tests' npm packages are installed"
+else
+    echo "setup: installing the accessibility tests' npm packages (npm ci in tests/a11y)"
+    (cd tests/a11y && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
 
 if (( ${#missing_commands[@]} > 0 )); then
     echo "setup: not running as root, so nothing was installed. Run these commands as root, then run this script again:" >&2

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use crate::accessibility::{self, BookFacts, ChapterFacts};
 use crate::bidi::set_block_directions;
 use crate::book::{
     Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
@@ -366,6 +367,10 @@ pub fn convert_with_deferred(
         })
         .unwrap_or(0);
     let modified = format_timestamp(modified_seconds);
+    let accessibility = accessibility::derive_metadata(
+        &book_facts(&rendered, &images, cover_id.is_some(), &metadata),
+        &metadata.accessibility,
+    );
 
     let package = Package {
         metadata: &metadata,
@@ -388,6 +393,7 @@ pub fn convert_with_deferred(
             options.toc_depth,
         ),
         vertical,
+        accessibility: &accessibility,
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
     let epub = write_zip(&entries)?;
@@ -984,6 +990,35 @@ fn check_metadata_values(metadata: &mut Metadata, first_source: &str, warnings: 
             ),
         ));
         metadata.page_progression_direction = None;
+    }
+}
+
+/// Collects what the book contains for its accessibility metadata.
+fn book_facts(
+    rendered: &[RenderedChapter],
+    images: &ImageStore,
+    has_cover: bool,
+    metadata: &Metadata,
+) -> BookFacts {
+    let mut chapters = ChapterFacts::default();
+    for chapter in rendered {
+        chapters.add(&chapter.accessibility);
+    }
+    // The cover page's image has the title as its alt text.
+    if has_cover {
+        chapters.images += 1;
+    }
+    BookFacts {
+        chapters,
+        mathml: rendered.iter().any(|chapter| chapter.has_mathml),
+        may_animate: images.images.iter().any(|image| {
+            image.generated.is_none()
+                && matches!(
+                    image.image_type,
+                    ImageType::Gif | ImageType::Webp | ImageType::Svg
+                )
+        }),
+        author_stylesheets: metadata.css.as_ref().is_some_and(|css| !css.is_empty()),
     }
 }
 

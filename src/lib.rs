@@ -22,9 +22,14 @@
 //! 9. [`check`]: an EPUB checker, run on each book made and on any EPUB
 //!    given to it.
 //!
+//! [`accessibility`] serves stages 5 and 7: the writer's checks for alt
+//! text, heading levels, table headers and link text, and the package
+//! document's accessibility metadata.
+//!
 //! The library never touches a file system or the network: callers pass
 //! the files in a [`Book`], so it runs the same natively and as WebAssembly.
 
+pub mod accessibility;
 pub mod autolink;
 pub mod bidi;
 pub mod book;

@@ -367,6 +367,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         cover_image: cover.map(in_book).transpose()?,
         css: non_empty(&css),
         page_progression_direction: cli.page_progression_direction.clone(),
+        accessibility: Default::default(),
     };
 
     let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {

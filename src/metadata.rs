@@ -1,14 +1,17 @@
 //! Book metadata: read from a YAML block or file the way pandoc users write
 //! it, merged with options, and the book's language checked or guessed.
 
+use std::fmt;
+
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::accessibility::AccessibilityOverrides;
 use crate::book::resolve_relative;
 use crate::error::{Error, Warning, Warnings};
 
 /// The metadata of a book. Every field is optional so that sources can be
 /// layered: a later source's `Some` replaces an earlier one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
     pub title: Option<String>,
     pub subtitle: Option<String>,
@@ -29,6 +32,40 @@ pub struct Metadata {
     pub css: Option<Vec<String>>,
     /// `ltr`, `rtl` or `default`.
     pub page_progression_direction: Option<String>,
+    /// Accessibility metadata that replaces what Quire derives.
+    pub accessibility: AccessibilityOverrides,
+}
+
+/// Formats the metadata as `#[derive(Debug)]` would, but leaves out the
+/// accessibility overrides when none is set. The book's identifier is
+/// derived from this text, so books made before those keys existed keep
+/// their identifier.
+impl fmt::Debug for Metadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Metadata");
+        debug
+            .field("title", &self.title)
+            .field("subtitle", &self.subtitle)
+            .field("authors", &self.authors)
+            .field("contributors", &self.contributors)
+            .field("lang", &self.lang)
+            .field("date", &self.date)
+            .field("identifier", &self.identifier)
+            .field("publisher", &self.publisher)
+            .field("rights", &self.rights)
+            .field("description", &self.description)
+            .field("subjects", &self.subjects)
+            .field("cover_image", &self.cover_image)
+            .field("css", &self.css)
+            .field(
+                "page_progression_direction",
+                &self.page_progression_direction,
+            );
+        if self.accessibility != AccessibilityOverrides::default() {
+            debug.field("accessibility", &self.accessibility);
+        }
+        debug.finish()
+    }
 }
 
 impl Metadata {
@@ -55,6 +92,22 @@ impl Metadata {
             css,
             page_progression_direction
         );
+        let accessibility = other.accessibility;
+        let mine = &mut self.accessibility;
+        macro_rules! overlay_accessibility {
+            ($($field:ident),*) => {
+                $(if accessibility.$field.is_some() { mine.$field = accessibility.$field; })*
+            };
+        }
+        overlay_accessibility!(
+            access_modes,
+            access_modes_sufficient,
+            features,
+            hazards,
+            summary,
+            conforms_to,
+            certified_by
+        );
     }
 }
 
@@ -80,6 +133,9 @@ impl Metadata {
             &mut self.description,
             &mut self.cover_image,
             &mut self.page_progression_direction,
+            &mut self.accessibility.summary,
+            &mut self.accessibility.conforms_to,
+            &mut self.accessibility.certified_by,
         ]
         .into_iter()
         .flatten()
@@ -91,6 +147,10 @@ impl Metadata {
             &mut self.contributors,
             &mut self.subjects,
             &mut self.css,
+            &mut self.accessibility.access_modes,
+            &mut self.accessibility.access_modes_sufficient,
+            &mut self.accessibility.features,
+            &mut self.accessibility.hazards,
         ]
         .into_iter()
         .flatten()
@@ -165,6 +225,15 @@ pub fn parse_yaml(
                 })
             }
             "page-progression-direction" => metadata.page_progression_direction = scalar(&value),
+            "access-mode" => metadata.accessibility.access_modes = strings(&value),
+            "access-mode-sufficient" => {
+                metadata.accessibility.access_modes_sufficient = strings(&value)
+            }
+            "accessibility-feature" => metadata.accessibility.features = strings(&value),
+            "accessibility-hazard" => metadata.accessibility.hazards = strings(&value),
+            "accessibility-summary" => metadata.accessibility.summary = scalar(&value),
+            "conforms-to" => metadata.accessibility.conforms_to = scalar(&value),
+            "certified-by" => metadata.accessibility.certified_by = scalar(&value),
             _ => {
                 // Pandoc metadata has many keys Quire has no use for, so
                 // only a near miss of a known key is worth a warning.
@@ -188,6 +257,10 @@ pub fn parse_yaml(
             "contributor" | "contributors" => metadata.contributors.is_some(),
             "subject" | "subjects" | "keywords" => metadata.subjects.is_some(),
             "css" | "stylesheet" => metadata.css.is_some(),
+            "access-mode" => metadata.accessibility.access_modes.is_some(),
+            "access-mode-sufficient" => metadata.accessibility.access_modes_sufficient.is_some(),
+            "accessibility-feature" => metadata.accessibility.features.is_some(),
+            "accessibility-hazard" => metadata.accessibility.hazards.is_some(),
             _ => true,
         };
         if !understood && !value.is_null() {
@@ -213,6 +286,13 @@ const KNOWN_KEYS: &[&str] = &[
     "cover-image",
     "css",
     "page-progression-direction",
+    "access-mode",
+    "access-mode-sufficient",
+    "accessibility-feature",
+    "accessibility-hazard",
+    "accessibility-summary",
+    "conforms-to",
+    "certified-by",
 ];
 
 /// Returns the Levenshtein distance between two short strings.
@@ -526,6 +606,44 @@ mod tests {
             Some(vec!["book/a.css".to_string(), "book/b.css".to_string()])
         );
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn accessibility_keys_map_to_overrides() {
+        let yaml = "accessibility-feature: [alternativeText, MathML]\naccess-mode: textual\naccess-mode-sufficient: [textual, \"textual,visual\"]\naccessibility-hazard: none\naccessibility-summary: Checked by hand.\nconforms-to: none\ncertified-by: Example Lab\n";
+        let mut warnings = Warnings::default();
+        let metadata = parse_yaml("ch1.md", 2, yaml, &mut warnings).unwrap();
+        let overrides = &metadata.accessibility;
+        assert_eq!(
+            overrides.features,
+            Some(vec!["alternativeText".to_string(), "MathML".to_string()])
+        );
+        assert_eq!(overrides.access_modes, Some(vec!["textual".to_string()]));
+        assert_eq!(
+            overrides.access_modes_sufficient,
+            Some(vec!["textual".to_string(), "textual,visual".to_string()])
+        );
+        assert_eq!(overrides.hazards, Some(vec!["none".to_string()]));
+        assert_eq!(overrides.summary.as_deref(), Some("Checked by hand."));
+        assert_eq!(overrides.conforms_to.as_deref(), Some("none"));
+        assert_eq!(overrides.certified_by.as_deref(), Some("Example Lab"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn debug_text_unchanged_without_overrides() {
+        let metadata = Metadata {
+            title: Some("T".into()),
+            ..Metadata::default()
+        };
+        let text = format!("{metadata:?}");
+        assert!(
+            text.ends_with("page_progression_direction: None }"),
+            "{text}"
+        );
+        let mut overridden = metadata.clone();
+        overridden.accessibility.summary = Some("S".into());
+        assert!(format!("{overridden:?}").contains("accessibility"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::accessibility::{self, AccessibilityMetadata};
 use crate::bidi::set_block_directions;
 use crate::images::StoredImage;
 use crate::locale::{self, Direction, Labels};
@@ -76,6 +77,8 @@ pub struct Package<'a> {
     /// Whether the book is set in vertical lines, which read from right to
     /// left.
     pub vertical: bool,
+    /// The `schema:` accessibility properties and conformance claim.
+    pub accessibility: &'a AccessibilityMetadata,
 }
 
 pub const TITLE_PAGE: &str = "title.xhtml";
@@ -542,6 +545,17 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
         &[("property", "dcterms:modified")],
         package.modified,
     );
+    // Quire's own summary is in English; one from the metadata is taken
+    // to be in the book's language.
+    let summary_lang = if metadata.accessibility.summary.is_some()
+        || package.lang == "en"
+        || package.lang.starts_with("en-")
+    {
+        ""
+    } else {
+        "en"
+    };
+    accessibility::write_metadata(&mut xml, package.accessibility, summary_lang);
     if let Some(cover_id) = package.cover_id {
         // EPUB 2 reading systems find the cover this way.
         xml.empty_element("meta", &[("name", "cover"), ("content", cover_id)]);

@@ -333,6 +333,7 @@ fn from_js_metadata(metadata: JsMetadata) -> Metadata {
         cover_image: text(metadata.cover_image),
         css: list(metadata.css),
         page_progression_direction: text(metadata.page_progression_direction),
+        accessibility: Default::default(),
     }
 }
 

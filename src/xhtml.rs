@@ -14,6 +14,7 @@ use pulldown_cmark::{
     Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
 };
 
+use crate::accessibility::{self, ChapterFacts};
 use crate::error::{Warning, Warnings};
 use crate::links::Anchors;
 use crate::locale::{self, Labels};
@@ -99,6 +100,9 @@ pub struct RenderedChapter {
     /// Whether the body contains highlighted code, which needs the
     /// highlighting colours in the stylesheet.
     pub has_highlighted_code: bool,
+    /// Images, headings and accessibility warnings, for the book's
+    /// accessibility metadata.
+    pub accessibility: ChapterFacts,
 }
 
 impl RenderedChapter {
@@ -222,6 +226,17 @@ pub struct Writer<'a> {
     code_block: Option<CodeBlock>,
     has_mathml: bool,
     has_highlighted_code: bool,
+    accessibility: ChapterFacts,
+    /// The level of the last heading written, to find skipped levels.
+    last_heading_level: Option<u8>,
+    /// For each open table, whether it has a header cell yet and the line
+    /// it starts on.
+    tables: Vec<(bool, Option<usize>)>,
+    /// The offset in `out` at which the open Markdown table head's cells start.
+    table_head_start: usize,
+    /// For each open link that is written, its depth in `stack` and where
+    /// its content starts in `out`, to check the link text when it closes.
+    link_texts: Vec<(usize, usize)>,
 }
 
 /// A code block being read. Its text is collected first, because the
@@ -263,6 +278,11 @@ impl<'a> Writer<'a> {
             code_block: None,
             has_mathml: false,
             has_highlighted_code: false,
+            accessibility: ChapterFacts::default(),
+            last_heading_level: None,
+            tables: Vec::new(),
+            table_head_start: 0,
+            link_texts: Vec::new(),
             labels: locale::english(),
         }
     }
@@ -293,6 +313,7 @@ impl<'a> Writer<'a> {
             footnote_labels: self.footnotes.order,
             has_mathml: self.has_mathml,
             has_highlighted_code: self.has_highlighted_code,
+            accessibility: self.accessibility,
         }
     }
 
@@ -409,12 +430,14 @@ impl<'a> Writer<'a> {
                     ..TableState::default()
                 };
                 self.open_block("table", Model::Block, &[]);
+                self.tables.push((false, self.line));
             }
             Tag::TableHead => {
                 self.table.in_head = true;
                 self.table.cell = 0;
                 self.open_block("thead", Model::Block, &[]);
                 self.open_inner("tr", Model::Block, &[]);
+                self.table_head_start = self.out.len();
             }
             Tag::TableRow => {
                 if !self.table.body_open {
@@ -486,6 +509,16 @@ impl<'a> Writer<'a> {
             }
             TagEnd::TableHead => {
                 self.table.in_head = false;
+                // GFM tables always have a head row, but an empty one, a
+                // common way to write a table without a header, names
+                // no column.
+                let head = self.out.get(self.table_head_start..).unwrap_or("");
+                let (text, has_image_name) = accessibility::text_of_markup(head);
+                if (!text.trim().is_empty() || has_image_name)
+                    && let Some(table) = self.tables.last_mut()
+                {
+                    table.0 = true;
+                }
                 self.close_markdown();
             }
             TagEnd::Link => {
@@ -632,6 +665,22 @@ impl<'a> Writer<'a> {
     }
 
     fn write_end(&mut self, open: &Open) {
+        if (open.link.is_some() || open.name == "a")
+            && self
+                .link_texts
+                .last()
+                .is_some_and(|(depth, _)| *depth == self.stack.len())
+        {
+            let (_, start) = self.link_texts.pop().expect("checked above");
+            self.check_link_text(start);
+        }
+        if open.name == "table"
+            && let Some((has_header, line)) = self.tables.pop()
+            && !has_header
+        {
+            let message = "table has no header row; make its first row name the columns (a Markdown table's first row, or <th> cells), because screen readers read each cell with its column's name";
+            self.warn_accessibility(line, message.to_string());
+        }
         if let Some(link) = open.link {
             self.insertions.push(Insertion {
                 offset: self.out.len(),
@@ -711,6 +760,9 @@ impl<'a> Writer<'a> {
             }
             LinkAction::Drop => {}
         }
+        if open.name == "a" || open.link.is_some() {
+            self.link_texts.push((self.stack.len(), self.out.len()));
+        }
         self.push(open);
     }
 
@@ -776,6 +828,19 @@ impl<'a> Writer<'a> {
         write_attributes(&mut self.out, &heading.attributes);
         self.out.push('>');
 
+        if let Some(previous) = self.last_heading_level
+            && heading.level > previous + 1
+        {
+            let message = format!(
+                "heading level {} follows level {previous}, skipping a level; use level {} here, because screen reader users move through headings by level",
+                heading.level,
+                previous + 1
+            );
+            self.warn_accessibility(self.line, message);
+        }
+        self.last_heading_level = Some(heading.level);
+        self.accessibility.headings += 1;
+
         let base = self.out.len();
         for insertion in &mut self.insertions[heading.first_insertion..] {
             insertion.offset += base;
@@ -826,6 +891,7 @@ impl<'a> Writer<'a> {
             escape_text_into(&mut self.out, alt);
             return;
         };
+        self.count_image(href, !alt.trim().is_empty(), true);
         self.out.push_str("<img src=\"");
         escape_attribute_into(&mut self.out, href);
         self.out.push_str("\" alt=\"");
@@ -909,6 +975,11 @@ impl<'a> Writer<'a> {
             self.out.push_str("\">");
             escape_text_into(&mut self.out, &rest[start..end]);
             self.out.push_str("</a>");
+            if !href.starts_with("mailto:")
+                && let Some(message) = accessibility::unclear_link_text(&rest[start..end], false)
+            {
+                self.warn_accessibility(self.line, message);
+            }
             rest = &rest[end..];
         }
         escape_text_into(&mut self.out, rest);
@@ -1109,6 +1180,11 @@ impl<'a> Writer<'a> {
         if name == "a" && self.inside_link() {
             name = "span";
         }
+        if name == "th"
+            && let Some(table) = self.tables.last_mut()
+        {
+            table.0 = true;
+        }
 
         let mut kept = Vec::new();
         let mut href = None;
@@ -1135,11 +1211,14 @@ impl<'a> Writer<'a> {
         }
 
         if name == "img" {
-            let alt = kept
+            let given_alt = kept
                 .iter()
                 .find(|(key, _)| key == "alt")
-                .map(|(_, alt)| alt.clone())
-                .unwrap_or_default();
+                .map(|(_, alt)| alt.clone());
+            // An empty `alt` marks the image as decoration, which needs
+            // no description.
+            let described = given_alt.is_some();
+            let alt = given_alt.unwrap_or_default();
             let title = kept
                 .iter()
                 .find(|(key, _)| key == "title")
@@ -1156,6 +1235,7 @@ impl<'a> Writer<'a> {
             };
             match resolved {
                 Some(resolved) => {
+                    self.count_image(&resolved, described, false);
                     self.out.push_str("<img src=\"");
                     escape_attribute_into(&mut self.out, &resolved);
                     self.out.push_str("\" alt=\"");
@@ -1192,6 +1272,9 @@ impl<'a> Writer<'a> {
             self.out.push('>');
             if name == "code" {
                 self.no_autolink_depth += 1;
+            }
+            if name == "table" {
+                self.tables.push((false, self.line));
             }
             self.push(Open {
                 name,
@@ -1231,6 +1314,43 @@ impl<'a> Writer<'a> {
     fn warn(&mut self, message: String) {
         self.warnings
             .push(Warning::new(self.source, self.line, message));
+    }
+
+    /// Raises a warning about the chapter's accessibility, which also
+    /// withdraws the book's conformance claim.
+    fn warn_accessibility(&mut self, line: Option<usize>, message: String) {
+        self.accessibility.problems += 1;
+        self.warnings.push(Warning::new(self.source, line, message));
+    }
+
+    /// Counts an image written into the chapter, with a warning when it
+    /// has no alt text. `markdown` selects the advice for Markdown's
+    /// `![alt](src)` rather than a raw `<img>`.
+    fn count_image(&mut self, href: &str, described: bool, markdown: bool) {
+        self.accessibility.images += 1;
+        if described {
+            return;
+        }
+        self.accessibility.images_without_alt += 1;
+        let advice = if markdown {
+            "describe it between the brackets of ![...]"
+        } else {
+            "give the <img> an alt attribute that describes it"
+        };
+        let message = format!(
+            "image \"{href}\" has no alt text; {advice}, or write it as <img src=\"...\" alt=\"\"> if it is only decoration"
+        );
+        self.warn_accessibility(self.line, message);
+    }
+
+    /// Warns when the text of the link whose content starts at `start`
+    /// in `out` does not tell where it goes.
+    fn check_link_text(&mut self, start: usize) {
+        let content = self.out.get(start..).unwrap_or("");
+        let (text, has_image_name) = accessibility::text_of_markup(content);
+        if let Some(message) = accessibility::unclear_link_text(&text, has_image_name) {
+            self.warn_accessibility(self.line, message);
+        }
     }
 }
 
