@@ -26,6 +26,7 @@ use crate::metadata::{
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
 use crate::styles::{self, Style};
+use crate::target::{self, BookFacts, Target};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
@@ -56,6 +57,11 @@ pub struct Options {
     pub vertical: bool,
     /// Whether a book with no cover image gets a typographic one.
     pub auto_cover: bool,
+    /// The store or reading systems the book is made for, whose rules
+    /// [`crate::target`] applies; `None` for none in particular.
+    pub target: Option<Target>,
+    /// The image size, in pixels, above which the apple target warns.
+    pub max_image_pixels: u64,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -74,6 +80,8 @@ impl Default for Options {
             style: Style::Plain,
             vertical: false,
             auto_cover: false,
+            target: None,
+            max_image_pixels: target::DEFAULT_MAX_IMAGE_PIXELS,
         }
     }
 }
@@ -332,6 +340,7 @@ pub fn convert_with_deferred(
         rendered.iter().any(|chapter| chapter.has_highlighted_code),
         rendered.iter().any(|chapter| chapter.has_mathml),
     );
+    let default_css = target::adjust_stylesheet(options.target, default_css, direction);
     let (stylesheets, resources, css_files) =
         styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
@@ -367,6 +376,19 @@ pub fn convert_with_deferred(
         .unwrap_or(0);
     let modified = format_timestamp(modified_seconds);
 
+    for sheet in stylesheets.iter().skip(1) {
+        target::check_stylesheet(options.target, &sheet.href, &sheet.content, &mut warnings);
+    }
+    let mut toc = build_toc(
+        book,
+        &order_source,
+        &sources,
+        &plans,
+        &chapters,
+        options.toc_depth,
+    );
+    target::limit_toc(options.target, &mut toc);
+
     let package = Package {
         metadata: &metadata,
         title: &title,
@@ -379,18 +401,24 @@ pub fn convert_with_deferred(
         stylesheets: &stylesheets,
         resources: &resources,
         toc_depth: options.toc_depth,
-        toc: build_toc(
-            book,
-            &order_source,
-            &sources,
-            &plans,
-            &chapters,
-            options.toc_depth,
-        ),
+        toc,
         vertical,
     };
-    let entries = package_entries(&package, &files, &images, &css_files)?;
+    let mut entries = package_entries(&package, &files, &images, &css_files)?;
+    let facts = BookFacts {
+        first_source: &sources[0],
+        lang: &lang,
+        images: &images.images,
+        cover_id: cover_id.as_deref(),
+        has_fonts: resources
+            .iter()
+            .any(|resource| resource.media_type.starts_with("font/")),
+        version: metadata.version.as_deref(),
+        max_image_pixels: options.max_image_pixels,
+    };
+    target::finish(options.target, &mut entries, &facts, &mut warnings);
     let epub = write_zip(&entries)?;
+    target::check_epub_size(options.target, epub.len(), &sources[0], &mut warnings);
     // Without the checker, as in the page's first module, the caller
     // checks the book itself (the page's worker does, with its second
     // module).

@@ -29,6 +29,9 @@ pub struct Metadata {
     pub css: Option<Vec<String>>,
     /// `ltr`, `rtl` or `default`.
     pub page_progression_direction: Option<String>,
+    /// The book's version, such as `1.2`, written as `ibooks:version` for
+    /// Apple Books.
+    pub version: Option<String>,
 }
 
 impl Metadata {
@@ -53,7 +56,8 @@ impl Metadata {
             subjects,
             cover_image,
             css,
-            page_progression_direction
+            page_progression_direction,
+            version
         );
     }
 }
@@ -80,6 +84,7 @@ impl Metadata {
             &mut self.description,
             &mut self.cover_image,
             &mut self.page_progression_direction,
+            &mut self.version,
         ]
         .into_iter()
         .flatten()
@@ -165,6 +170,7 @@ pub fn parse_yaml(
                 })
             }
             "page-progression-direction" => metadata.page_progression_direction = scalar(&value),
+            "version" => metadata.version = scalar(&value),
             _ => {
                 // Pandoc metadata has many keys Quire has no use for, so
                 // only a near miss of a known key is worth a warning.
@@ -213,6 +219,7 @@ const KNOWN_KEYS: &[&str] = &[
     "cover-image",
     "css",
     "page-progression-direction",
+    "version",
 ];
 
 /// Returns the Levenshtein distance between two short strings.
