@@ -11,8 +11,12 @@
 use crate::xml::escape_text;
 
 /// Elements whose text is left without spans: preformatted text keeps its
-/// exact characters, and MathML, SVG, scripts and styles are not prose.
-const SKIPPED: [&str; 5] = ["pre", "math", "svg", "script", "style"];
+/// exact characters, MathML, SVG, scripts and styles are not prose, and
+/// HTML allows only text in `time` (without `datetime`), `rp`, `option`
+/// and `textarea`.
+const SKIPPED: [&str; 9] = [
+    "pre", "math", "svg", "script", "style", "time", "rp", "option", "textarea",
+];
 
 /// Elements that start a new paragraph number at their start and end.
 const BLOCKS: [&str; 28] = [
@@ -243,8 +247,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
 
 /// Rewrites an XHTML content document as KEPUB: the body's content in
 /// `div#book-columns > div#book-inner`, each sentence of its text in a
-/// `span.koboSpan`, and each image in one too. Text inside `pre`, `math`,
-/// `svg`, `script` and `style` is left as it is.
+/// `span.koboSpan`, and each image in one too. Text inside the elements
+/// of [`SKIPPED`] is left as it is.
 pub fn kepubify(document: &str) -> String {
     let mut out = String::with_capacity(document.len() + document.len() / 2);
     let mut in_body = false;
@@ -365,7 +369,7 @@ mod tests {
 
     #[test]
     fn kepubify_skips_math_svg_script_style() {
-        let document = "<body><p>A <math><mi>x</mi><mrow><mi>y</mi></mrow></math> b.</p><svg><text>s</text></svg><style>p{}</style><script>x</script></body>";
+        let document = "<body><p>A <math><mi>x</mi><mrow><mi>y</mi></mrow></math> b.</p><svg><text>s</text></svg><style>p{}</style><script>x</script><p><time>noon</time></p></body>";
         let out = kepubify(document);
         assert!(
             out.contains("<math><mi>x</mi><mrow><mi>y</mi></mrow></math>"),
@@ -374,6 +378,7 @@ mod tests {
         assert!(out.contains("<svg><text>s</text></svg>"), "{out}");
         assert!(out.contains("<style>p{}</style>"), "{out}");
         assert!(out.contains("<script>x</script>"), "{out}");
+        assert!(out.contains("<time>noon</time>"), "{out}");
         assert!(out.contains("id=\"kobo.1.2\"> b.</span>"), "{out}");
     }
 

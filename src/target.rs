@@ -327,6 +327,18 @@ pub fn finish(
                     *bytes = kepubify(&document).into_bytes();
                 }
             }
+            for image in book
+                .images
+                .iter()
+                .filter(|image| image.image_type == ImageType::Svg)
+            {
+                let name = format!("{ROOT}/{}", image.href);
+                if let Some((_, bytes)) = entries.iter_mut().find(|(entry, _)| *entry == name)
+                    && let Some(without) = remove_external_doctype(bytes)
+                {
+                    *bytes = without;
+                }
+            }
             check_kobo_files(entries, book, warnings);
         }
         Target::Google => {
@@ -696,6 +708,24 @@ fn add_prefix(opf: &mut String, mapping: &str) {
     }
 }
 
+/// Removes a document type declaration with an external identifier, such
+/// as SVG 1.1's, which EPUBCheck 4.2.6 rejects (OPF-073) and EPUBCheck 5
+/// allows. Returns `None` when there is none, or when it has an internal
+/// subset whose entities the document may use.
+pub fn remove_external_doctype(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let start = text.find("<!DOCTYPE")?;
+    let length = text[start..].find('>')? + 1;
+    let declaration = &text[start..start + length];
+    if declaration.contains('[')
+        || !(declaration.contains("PUBLIC") || declaration.contains("SYSTEM"))
+    {
+        return None;
+    }
+    let rest = text[start + length..].trim_start_matches(['\r', '\n']);
+    Some([&text[..start], rest].concat().into_bytes())
+}
+
 fn check_kobo_files(entries: &[(String, Vec<u8>)], book: &BookFacts<'_>, warnings: &mut Warnings) {
     for (name, bytes) in entries {
         if name.contains(' ') {
@@ -823,12 +853,22 @@ fn plain_ncx_fragments(entries: &mut [(String, Vec<u8>)]) {
         if is_plain_fragment(fragment) && is_plain_fragment(&id) {
             continue;
         }
-        let ids = renamed
-            .entry(unescape(document).unwrap_or_else(|| document.to_string()))
-            .or_default();
+        let document = unescape(document).unwrap_or_else(|| document.to_string());
+        // A new id must not be one the document already has.
+        let text = entries
+            .iter()
+            .find(|(name, _)| *name == format!("{ROOT}/{document}"))
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default();
+        let ids = renamed.entry(document).or_default();
         ids.entry(id).or_insert_with(|| {
-            count += 1;
-            format!("toc-{count}")
+            loop {
+                count += 1;
+                let candidate = format!("toc-{count}");
+                if !text.contains(&format!("id=\"{candidate}\"")) {
+                    break candidate;
+                }
+            }
         });
     }
     if renamed.is_empty() {
@@ -1118,6 +1158,18 @@ mod tests {
         let mut opf = "<package xmlns=\"x\">".to_string();
         add_prefix(&mut opf, "b: http://b/");
         assert_eq!(opf, "<package prefix=\"b: http://b/\" xmlns=\"x\">");
+    }
+
+    #[test]
+    fn external_doctype_removed() {
+        let svg = b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"\n \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n<svg/>";
+        assert_eq!(
+            remove_external_doctype(svg).as_deref(),
+            Some(&b"<?xml version=\"1.0\"?>\n<svg/>"[..])
+        );
+        assert_eq!(remove_external_doctype(b"<svg/>"), None);
+        let subset = b"<!DOCTYPE svg SYSTEM \"x\" [<!ENTITY a \"b\">]><svg>&a;</svg>";
+        assert_eq!(remove_external_doctype(subset), None);
     }
 
     #[test]

@@ -363,6 +363,23 @@ fn kobo_wraps_chapters_in_spans() {
 }
 
 #[test]
+fn kobo_drops_svg_doctype() {
+    let text = b"---\nlang: en\n---\n\n# A\n\n![a](a.svg)\n";
+    let svg = b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"\n \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
+    let files: [(&str, &[u8]); 2] = [("a.md", text), ("a.svg", svg)];
+    let kobo = build(&files, Some(Target::Kobo));
+    let image = entry(&kobo.epub, "EPUB/images/a.svg").expect("the image");
+    assert!(!image.contains("DOCTYPE"), "{image}");
+    assert!(image.contains("<svg xmlns"), "{image}");
+    let any = build(&files, None);
+    assert!(
+        entry(&any.epub, "EPUB/images/a.svg")
+            .unwrap()
+            .contains("DOCTYPE")
+    );
+}
+
+#[test]
 fn kobo_file_names_have_no_spaces() {
     let text = b"---\nlang: en\n---\n\n# A\n\n![a](my%20picture.png)\n";
     let image = png(10, 10, 2, &[]);
@@ -449,7 +466,7 @@ fn legacy_adds_guide() {
 
 #[test]
 fn legacy_ncx_fragments_are_plain() {
-    let text = "---\nlang: en\n---\n\n# Début\n\n## Ça va\n\nSee [below](#ça-va).\n\n## 一二\n";
+    let text = "---\nlang: en\n---\n\n# Début\n\n## Ça va\n\nSee [below](#ça-va).\n\n## 一二\n\n## toc-1\n";
     let legacy = build(&[("a.md", text.as_bytes())], Some(Target::Legacy));
     let ncx = entry(&legacy.epub, "EPUB/toc.ncx").unwrap();
     let sources: Vec<&str> = tokens(&ncx)
@@ -462,7 +479,7 @@ fn legacy_ncx_fragments_are_plain() {
             _ => None,
         })
         .collect();
-    assert_eq!(sources.len(), 3, "{ncx}");
+    assert_eq!(sources.len(), 4, "{ncx}");
     let chapter = entry(&legacy.epub, "EPUB/text/a.xhtml").unwrap();
     let nav = entry(&legacy.epub, "EPUB/nav.xhtml").unwrap();
     for source in &sources {
@@ -485,6 +502,11 @@ fn legacy_ncx_fragments_are_plain() {
             "nav does not link {source}: {nav}"
         );
     }
+    assert_eq!(
+        chapter.matches("id=\"toc-1\"").count(),
+        1,
+        "a new id clashes: {chapter}"
+    );
     let link = sources[1].split_once('#').unwrap().1;
     assert!(
         chapter.contains(&format!("href=\"#{link}\"")),
@@ -509,8 +531,8 @@ fn legacy_warns_var_in_book_stylesheet() {
     assert!(!has_warning(&build(&files, None), "var()"));
 }
 
-/// The text of a document's body, outside `pre`, `math`, `svg`, `script`
-/// and `style`, from the spans alone (`spans`) or from every text node.
+/// The text of a document's body, outside the elements KEPUB leaves
+/// alone, from the spans alone (`spans`) or from every text node.
 fn body_text(document: &str, spans: bool) -> String {
     let mut text = String::new();
     let mut in_body = false;
@@ -535,7 +557,10 @@ fn body_text(document: &str, spans: bool) -> String {
                 if is_span {
                     span_depth += 1;
                 }
-                if skipped > 0 || ["pre", "math", "svg", "script", "style"].contains(&name) {
+                let leaves_alone = [
+                    "pre", "math", "svg", "script", "style", "time", "rp", "option", "textarea",
+                ];
+                if skipped > 0 || leaves_alone.contains(&name) {
                     skipped += 1;
                 }
             }
