@@ -5,7 +5,7 @@
 //! the spans for reading positions, highlights and statistics.
 //!
 //! The transform works on the finished XHTML documents Quire wrote, so it
-//! sees every chapter in its final form. It also holds the small markup
+//! gets every chapter in its final form. It also holds the small markup
 //! scanner that the target checks in [`crate::target`] use.
 
 use crate::xml::escape_text;

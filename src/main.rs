@@ -90,8 +90,8 @@ struct Cli {
     /// right to left
     #[arg(long)]
     vertical: bool,
-    /// Where the book is going: applies that store's or device's rules and
-    /// warns about what would be rejected there (see the README's table)
+    /// Store or device the book is made for: applies its rules and warns
+    /// about what it would reject (see the README's table of targets)
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(quire::target::TARGET_NAMES))]
     target: Option<String>,
     /// With --target apple, warn about images with more pixels than this

@@ -1,7 +1,7 @@
 //! Rules for where a book is going. A book that passes EPUBCheck can still
-//! be rejected by a store or break on a device, so a [`Target`] adjusts
-//! the built-in stylesheet and the table of contents before packaging,
-//! then checks and edits the finished entries before they are zipped:
+//! be rejected by a store or break on a device. So a [`Target`] adjusts
+//! the built-in stylesheet and the table of contents before packaging, and
+//! checks and edits the finished entries before they are zipped:
 //!
 //! - kindle: Amazon's languages, stylesheet, table of contents depth, alt
 //!   text, image kinds, cover size and e-mail size limit.
@@ -12,10 +12,8 @@
 //! - legacy: Adobe RMSDK devices, with no `var()` or `calc()` in the
 //!   built-in stylesheet, plain NCX fragment ids and a `guide`.
 //!
-//! The figures come from the stores' publishing guidelines as of 2025:
-//! Amazon's Kindle Publishing Guidelines and KDP help, Apple's Books Asset
-//! Guide, Kobo's KEPUB conversion, and Google Play Books' content
-//! requirements.
+//! NOTE: stores change their limits and language lists, so a warning may
+//! lag behind what a store takes today.
 
 use std::collections::HashMap;
 
@@ -45,8 +43,8 @@ pub enum Target {
 /// The names of the targets, as the command line and the page take them.
 pub const TARGET_NAMES: [&str; 5] = ["kindle", "apple", "kobo", "google", "legacy"];
 
-/// Apple's default limit on an image's pixels: Apple Books scales larger
-/// ones down, and its store warns about them.
+/// The default pixel count above which the apple target warns about an
+/// image.
 pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4_000_000;
 
 /// The largest book Send to Kindle takes by e-mail.
@@ -55,23 +53,23 @@ pub const KINDLE_MAX_BYTES: usize = 50 * 1024 * 1024;
 /// The deepest table of contents Kindle shows.
 pub const KINDLE_TOC_DEPTH: usize = 2;
 
-/// Alt text longer than this is cut short by Kindle's accessibility
-/// features.
+/// The longest alt text, in characters, that the kindle target takes
+/// without a warning.
 pub const KINDLE_MAX_ALT_CHARS: usize = 140;
 
 /// Kindle's cover minimum and ideal, as width and height in pixels.
 pub const KINDLE_COVER_MIN: (u32, u32) = (625, 1000);
 pub const KINDLE_COVER_IDEAL: (u32, u32) = (1600, 2560);
 
-/// The largest XHTML document Kobo opens.
+/// The largest XHTML document, in bytes, that the kobo target takes
+/// without a warning.
 pub const KOBO_MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// Google Play Books' limit on an SVG image's width and height.
 pub const GOOGLE_MAX_SVG_SIDE: f64 = 3200.0;
 
-/// The primary language subtags of the languages KDP accepts for e-books.
-/// NOTE: from KDP's list of supported languages as of 2025; Amazon adds
-/// languages now and then, so a warning may be out of date.
+/// The primary language subtags of the languages KDP accepts for e-books,
+/// as its list of supported languages names them.
 const KINDLE_LANGUAGES: [&str; 44] = [
     "af", "ar", "br", "ca", "co", "cy", "da", "de", "en", "es", "eu", "fi", "fr", "frr", "frs",
     "fy", "ga", "gd", "gl", "gsw", "gu", "gv", "hi", "is", "it", "ja", "kw", "lb", "ml", "mr",
@@ -119,7 +117,7 @@ impl Target {
     }
 }
 
-/// What the target checks need to know about a packaged book.
+/// Facts about a packaged book that the target checks use.
 pub struct BookFacts<'a> {
     /// The first chapter's source, which book-wide warnings name.
     pub first_source: &'a str,
@@ -392,8 +390,8 @@ fn entry<'a>(entries: &'a [(String, Vec<u8>)], href: &str) -> Option<&'a [u8]> {
         .map(|(_, bytes)| bytes.as_slice())
 }
 
-/// The file an image warning names: its source, or its path in the book
-/// for an image Quire made.
+/// Returns the file an image warning names: its source, or its path in
+/// the book for an image Quire made.
 fn image_file(image: &StoredImage) -> &str {
     if image.source.is_empty() {
         &image.href
@@ -1086,7 +1084,7 @@ mod tests {
     }
 
     #[test]
-    fn built_in_styles_have_no_var_or_calc_for_legacy() {
+    fn legacy_built_in_styles_plain() {
         for style in crate::styles::STYLE_NAMES {
             let style = crate::styles::Style::from_name(style).expect("a known style");
             for (direction, vertical) in [

@@ -69,8 +69,9 @@ fn entry_names(epub: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// A PNG signature, an IHDR chunk of the given size and colour type, the
-/// named chunks with no data, and IEND: all that Quire reads of a PNG.
+/// Builds a PNG signature, an IHDR chunk of the given size and colour
+/// type, the named chunks with no data, and IEND: all that Quire reads of
+/// a PNG.
 fn png(width: u32, height: u32, color_type: u8, chunks: &[&[u8; 4]]) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
     bytes.extend(width.to_be_bytes());
@@ -85,7 +86,7 @@ fn png(width: u32, height: u32, color_type: u8, chunks: &[&[u8; 4]]) -> Vec<u8> 
     bytes
 }
 
-/// A 1 × 1 GIF with `frames` frames.
+/// Builds a 1 × 1 GIF with `frames` frames.
 fn gif(frames: usize) -> Vec<u8> {
     let mut bytes = b"GIF89a\x01\x00\x01\x00\x00\x00\x00".to_vec();
     for _ in 0..frames {
@@ -531,8 +532,8 @@ fn legacy_warns_var_in_book_stylesheet() {
     assert!(!has_warning(&build(&files, None), "var()"));
 }
 
-/// The text of a document's body, outside the elements KEPUB leaves
-/// alone, from the spans alone (`spans`) or from every text node.
+/// Collects the text of a document's body, outside the elements KEPUB
+/// leaves alone, from the spans alone (`spans`) or from every text node.
 fn body_text(document: &str, spans: bool) -> String {
     let mut text = String::new();
     let mut in_body = false;

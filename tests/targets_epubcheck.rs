@@ -28,8 +28,8 @@ const FAILING_SEVERITIES: [&str; 3] = ["FATAL", "ERROR", "WARNING"];
 /// Conversions run at once.
 const MAX_PARALLEL_CONVERSIONS: usize = 4;
 
-/// The books: the inputs and options after them, relative to the crate
-/// root.
+/// Lists the books by name, each with its inputs and options, relative to
+/// the crate root.
 fn books() -> Vec<(String, Vec<String>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut books = vec![(
