@@ -357,7 +357,10 @@ pub fn convert_with_deferred(
         );
         parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
         parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
-        let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+        // The version came later than the other metadata, so without one
+        // the metadata reads as it did before and the identifier stays.
+        let described = format!("{metadata:?}").replace(", version: None }", " }");
+        let mut settings = format!("{described}{}{}", options.toc_depth, options.smart);
         // Later options count only when set, so that a book made without
         // them keeps the identifier earlier versions gave it.
         if options.style != Style::Plain || vertical || options.auto_cover {
