@@ -683,10 +683,21 @@ fn edit_package_document(entries: &mut [(String, Vec<u8>)], edit: impl FnOnce(&m
 
 /// Inserts markup before the last `marker` in a document Quire wrote,
 /// where the marker is a closing tag that occurs once.
+/// The markup goes on lines of its own, indented one level more than the
+/// marker's line.
 fn insert_before(document: &mut String, marker: &str, markup: &str) {
-    if let Some(index) = document.rfind(marker) {
-        document.insert_str(index, markup);
-    }
+    let Some(index) = document.rfind(marker) else {
+        return;
+    };
+    let line_start = document[..index].rfind('\n').map_or(0, |at| at + 1);
+    let indent = &document[line_start..index];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    let lines: String = markup
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| format!("{indent}  {line}\n"))
+        .collect();
+    document.insert_str(line_start, &lines);
 }
 
 /// Adds a prefix mapping to the `package` element's `prefix` attribute.
