@@ -5,8 +5,8 @@
 //! the spans for reading positions, highlights and statistics.
 //!
 //! The transform works on the finished XHTML documents Quire wrote, so it
-//! gets every chapter in its final form. It also holds the small markup
-//! scanner that the target checks in [`crate::target`] use.
+//! gets every chapter in its final form. This module also contains the
+//! small markup scanner that the target checks in [`crate::target`] use.
 
 use crate::xml::escape_text;
 

@@ -461,13 +461,13 @@ fn check_kindle_images(
         let file = image_file(image);
         let problem = match image.image_type {
             ImageType::Svg => Some(
-                "is an SVG image, which Kindle shows only in part or not at all; use a PNG or JPEG",
+                "is an SVG image, which older Kindle devices and apps cannot show; use a PNG or JPEG",
             ),
             ImageType::Gif if gif_frames(bytes) > 1 => {
                 Some("is an animated GIF, and Kindle shows only its first frame; use a still image")
             }
             _ if has_transparency(bytes, image.image_type) => Some(
-                "has transparent pixels, which show black or in the wrong colour on Kindle in dark mode; give it a solid background",
+                "has transparent pixels, so dark lines on it can vanish in Kindle's dark mode; give it a solid background",
             ),
             _ => None,
         };
