@@ -1169,6 +1169,86 @@ mod tests {
         assert_eq!(opf, "<package prefix=\"b: http://b/\" xmlns=\"x\">");
     }
 
+    fn facts<'a>(images: &'a [StoredImage]) -> BookFacts<'a> {
+        BookFacts {
+            first_source: "book.md",
+            lang: "en",
+            images,
+            cover_id: None,
+            has_fonts: false,
+            version: None,
+            max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+        }
+    }
+
+    #[test]
+    fn kindle_size_limit_warned() {
+        let mut warnings = Warnings::default();
+        check_epub_size(
+            Some(Target::Kindle),
+            KINDLE_MAX_BYTES,
+            "book.md",
+            &mut warnings,
+        );
+        check_epub_size(
+            Some(Target::Apple),
+            KINDLE_MAX_BYTES + 1,
+            "book.md",
+            &mut warnings,
+        );
+        check_epub_size(None, KINDLE_MAX_BYTES + 1, "book.md", &mut warnings);
+        assert!(warnings.into_vec().is_empty());
+
+        let mut warnings = Warnings::default();
+        check_epub_size(
+            Some(Target::Kindle),
+            KINDLE_MAX_BYTES + 1,
+            "book.md",
+            &mut warnings,
+        );
+        let warnings = warnings.into_vec();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].message.contains("Send to Kindle"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn kobo_files_checked() {
+        let mut entries = vec![
+            ("EPUB/text/a b.xhtml".to_string(), b"<p/>".to_vec()),
+            (
+                "EPUB/text/big.xhtml".to_string(),
+                vec![b' '; KOBO_MAX_DOCUMENT_BYTES + 1],
+            ),
+            ("EPUB/text/fine.xhtml".to_string(), b"<p/>".to_vec()),
+        ];
+        let mut warnings = Warnings::default();
+        check_kobo_files(&entries, &facts(&[]), &mut warnings);
+        let warnings = warnings.into_vec();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0]
+                .message
+                .contains("EPUB/text/a b.xhtml has a space"),
+            "{}",
+            warnings[0]
+        );
+        assert_eq!(warnings[1].file, "text/big.xhtml");
+        assert!(
+            warnings[1].message.contains("over the 10.0 MB"),
+            "{}",
+            warnings[1]
+        );
+
+        entries.truncate(0);
+        let mut none = Warnings::default();
+        finish(Some(Target::Kobo), &mut entries, &facts(&[]), &mut none);
+        assert!(none.into_vec().is_empty());
+    }
+
     #[test]
     fn external_doctype_removed() {
         let svg = b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"\n \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n<svg/>";
