@@ -486,15 +486,12 @@ fn check_kindle_cover(
     book: &BookFacts<'_>,
     warnings: &mut Warnings,
 ) {
+    // KDP takes the cover apart from the book, so a missing one is left
+    // to the upload form.
     let Some(cover) = book
         .cover_id
         .and_then(|id| book.images.iter().find(|image| image.id == id))
     else {
-        warnings.push(Warning::new(
-            book.first_source,
-            None,
-            format!("the book has no cover, which Kindle books need; give a cover image of {} × {} pixels (--cover or cover-image in the metadata)", KINDLE_COVER_IDEAL.0, KINDLE_COVER_IDEAL.1),
-        ));
         return;
     };
     let Some((width, height)) =

@@ -242,12 +242,6 @@ fn kindle_checks_cover_size() {
         "{medium:?}"
     );
     assert!(warn(&ideal).is_empty());
-    let none = build(&[("a.md", CHAPTER)], Some(Target::Kindle));
-    assert!(
-        has_warning(&none, "the book has no cover"),
-        "{:?}",
-        warnings(&none)
-    );
 }
 
 #[test]
