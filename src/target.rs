@@ -12,16 +12,20 @@
 //! - legacy: Adobe RMSDK devices, with no `var()` or `calc()` in the
 //!   built-in stylesheet, plain NCX fragment ids and a `guide`.
 //!
+//! The stylesheet edits live in `target/stylesheet.rs`, and the legacy
+//! target's ids and guide in `target/legacy.rs`.
+//!
 //! NOTE: stores change their limits and language lists, so a warning may
 //! lag behind what a store takes today.
 
-use std::collections::HashMap;
+mod legacy;
+mod stylesheet;
+
+pub use stylesheet::{adjust_stylesheet, check_stylesheet};
 
 use crate::error::{Warning, Warnings, megabytes};
 use crate::images::{ImageType, StoredImage, pixel_size, sniff};
 use crate::kepub::{Token, attribute, kepubify, tokens, unescape};
-use crate::links::percent_decode;
-use crate::locale::Direction;
 use crate::package::{ROOT, TocEntry};
 use crate::xml::{XmlWriter, escape_attribute_into};
 
@@ -133,152 +137,6 @@ pub struct BookFacts<'a> {
     pub max_image_pixels: u64,
 }
 
-/// Edits Quire's built-in stylesheet for a target. Kindle gets no forced
-/// font size, colour or margins on body text, and headings with an
-/// explicit alignment, because Kindle justifies any heading without one.
-/// Legacy gets no custom properties, `var()` or `calc()`, which Adobe
-/// RMSDK drops along with the rule they are in.
-pub fn adjust_stylesheet(target: Option<Target>, css: String, direction: Direction) -> String {
-    match target {
-        Some(Target::Kindle) => {
-            let side = match direction {
-                Direction::Rtl => "right",
-                _ => "left",
-            };
-            let kept = edit_declarations(&css, &mut |selector, property, _| {
-                let body_text = selector
-                    .split(',')
-                    .all(|part| matches!(part.trim(), "html" | "body" | "p"));
-                let forced = property == "font-size"
-                    || property == "color"
-                    || property == "background-color"
-                    || property.starts_with("margin");
-                !(body_text && forced)
-            });
-            // First, so that a style's own heading alignment wins.
-            format!("h1, h2, h3, h4, h5, h6 {{ text-align: {side}; }}\n\n{kept}")
-        }
-        Some(Target::Legacy) => edit_declarations(&css, &mut |_, property, value| {
-            !(property.starts_with("--") || value.contains("var(") || value.contains("calc("))
-        }),
-        _ => css,
-    }
-}
-
-/// Rewrites a stylesheet keeping only the declarations `keep` accepts,
-/// given the rule's selector, the property in lower case and the value.
-/// Rules inside at-rules such as `@media` are edited the same way.
-fn edit_declarations(css: &str, keep: &mut dyn FnMut(&str, &str, &str) -> bool) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(open) = find_outside_comments(rest, '{') {
-        let selector = &rest[..open];
-        let Some(close) = matching_brace(&rest[open..]).map(|index| open + index) else {
-            break;
-        };
-        let block = &rest[open + 1..close];
-        out.push_str(selector);
-        out.push('{');
-        let name = strip_comments(selector);
-        let name = name.trim();
-        if name.starts_with('@') {
-            out.push_str(&edit_declarations(block, keep));
-        } else {
-            let kept: Vec<&str> = block
-                .split(';')
-                .filter(|declaration| {
-                    let text = strip_comments(declaration);
-                    match text.split_once(':') {
-                        Some((property, value)) => {
-                            keep(name, &property.trim().to_ascii_lowercase(), value.trim())
-                        }
-                        None => true,
-                    }
-                })
-                .collect();
-            out.push_str(&kept.join(";"));
-        }
-        out.push('}');
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        rest = rest[start + 2..]
-            .find("*/")
-            .map_or("", |end| &rest[start + 2 + end + 2..]);
-    }
-    out.push_str(rest);
-    out
-}
-
-fn find_outside_comments(text: &str, wanted: char) -> Option<usize> {
-    let mut index = 0;
-    while index < text.len() {
-        let rest = &text[index..];
-        if rest.starts_with("/*") {
-            index += rest.find("*/").map_or(rest.len(), |end| end + 2);
-            continue;
-        }
-        let c = rest.chars().next()?;
-        if c == wanted {
-            return Some(index);
-        }
-        index += c.len_utf8();
-    }
-    None
-}
-
-/// Returns the index of the `}` that closes the `{` at the start of `text`.
-fn matching_brace(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut index = 0;
-    while index < text.len() {
-        let rest = &text[index..];
-        if rest.starts_with("/*") {
-            index += rest.find("*/").map_or(rest.len(), |end| end + 2);
-            continue;
-        }
-        let c = rest.chars().next()?;
-        match c {
-            '{' => depth += 1,
-            '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(index);
-                }
-            }
-            _ => {}
-        }
-        index += c.len_utf8();
-    }
-    None
-}
-
-/// Warns about a book's own stylesheet that uses what a target's reading
-/// systems drop.
-pub fn check_stylesheet(target: Option<Target>, path: &str, css: &str, warnings: &mut Warnings) {
-    if target != Some(Target::Legacy) {
-        return;
-    }
-    let text = strip_comments(css);
-    for function in ["var(", "calc("] {
-        if text.contains(function) {
-            warnings.push(Warning::new(
-                path,
-                None,
-                format!("the stylesheet uses {function}), which Adobe RMSDK reading systems do not support, so they drop the rules that use it; write the values out for the legacy target"),
-            ));
-        }
-    }
-}
-
 /// Cuts the table of contents to a target's depth: Kindle shows two
 /// levels at most.
 pub fn limit_toc(target: Option<Target>, toc: &mut [TocEntry]) {
@@ -350,8 +208,8 @@ pub fn finish(
             check_svg_sides(entries, book, warnings);
         }
         Target::Legacy => {
-            plain_ncx_fragments(entries);
-            add_guide(entries);
+            legacy::plain_ncx_fragments(entries);
+            legacy::add_guide(entries);
         }
     }
 }
@@ -815,231 +673,6 @@ fn check_svg_sides(entries: &[(String, Vec<u8>)], book: &BookFacts<'_>, warnings
     }
 }
 
-/// Reports whether an id is one that Adobe RMSDK follows from the NCX.
-fn is_plain_fragment(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
-}
-
-/// Renames the ids that the NCX links to and that Adobe RMSDK cannot
-/// follow, such as ids made from headings in other scripts, to plain
-/// ones, and changes every link to them in the book.
-fn plain_ncx_fragments(entries: &mut [(String, Vec<u8>)]) {
-    let ncx_name = format!("{ROOT}/{}", crate::package::NCX);
-    let Some(ncx) = entries
-        .iter()
-        .find(|(name, _)| *name == ncx_name)
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-    else {
-        return;
-    };
-
-    // Document path (relative to the package document) to its renamed ids.
-    let mut renamed: HashMap<String, HashMap<String, String>> = HashMap::new();
-    let mut count = 0;
-    for token in tokens(&ncx) {
-        let Token::Start {
-            name: "content",
-            markup,
-            ..
-        } = token
-        else {
-            continue;
-        };
-        let Some((document, fragment)) =
-            attribute(markup, "src").and_then(|src| src.split_once('#'))
-        else {
-            continue;
-        };
-        let id = unescape(fragment)
-            .map(|fragment| percent_decode(&fragment))
-            .unwrap_or_default();
-        if is_plain_fragment(fragment) && is_plain_fragment(&id) {
-            continue;
-        }
-        let document = unescape(document).unwrap_or_else(|| document.to_string());
-        // A new id must not be one the document already has.
-        let text = entries
-            .iter()
-            .find(|(name, _)| *name == format!("{ROOT}/{document}"))
-            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-            .unwrap_or_default();
-        let ids = renamed.entry(document).or_default();
-        ids.entry(id).or_insert_with(|| {
-            loop {
-                count += 1;
-                let candidate = format!("toc-{count}");
-                if !text.contains(&format!("id=\"{candidate}\"")) {
-                    break candidate;
-                }
-            }
-        });
-    }
-    if renamed.is_empty() {
-        return;
-    }
-
-    for (name, bytes) in entries.iter_mut() {
-        let Some(path) = name.strip_prefix(&format!("{ROOT}/")) else {
-            continue;
-        };
-        if !(path.ends_with(".xhtml") || path.ends_with(".ncx")) {
-            continue;
-        }
-        let document = String::from_utf8_lossy(bytes);
-        let rewritten = rename_ids(&document, path, &renamed);
-        *bytes = rewritten.into_bytes();
-    }
-}
-
-/// Rewrites the `id` attributes of document `path` that `renamed` lists,
-/// and the `href` and `src` attributes that point at any renamed id.
-fn rename_ids(
-    document: &str,
-    path: &str,
-    renamed: &HashMap<String, HashMap<String, String>>,
-) -> String {
-    let own_ids = renamed.get(path);
-    let mut out = String::with_capacity(document.len());
-    for token in tokens(document) {
-        let Token::Start { markup, .. } = token else {
-            match token {
-                Token::End { markup, .. } => out.push_str(markup),
-                Token::Text(text) | Token::Other(text) => out.push_str(text),
-                Token::Start { .. } => unreachable!(),
-            }
-            continue;
-        };
-        let mut tag = markup.to_string();
-        if let Some(ids) = own_ids
-            && let Some(id) = attribute(markup, "id")
-            && let Some(new_id) = unescape(id).and_then(|id| ids.get(&id))
-        {
-            tag = replace_attribute(&tag, "id", new_id);
-        }
-        for link in ["href", "src"] {
-            let Some(value) = attribute(&tag, link).map(str::to_string) else {
-                continue;
-            };
-            let Some((target, fragment)) = value.split_once('#') else {
-                continue;
-            };
-            let target_path = if target.is_empty() {
-                path.to_string()
-            } else {
-                let target = unescape(target).unwrap_or_default();
-                crate::book::resolve_relative(path, &percent_decode(&target))
-            };
-            let id = unescape(fragment)
-                .map(|fragment| percent_decode(&fragment))
-                .unwrap_or_default();
-            if let Some(new_id) = renamed.get(&target_path).and_then(|ids| ids.get(&id)) {
-                tag = replace_attribute(&tag, link, &format!("{target}#{new_id}"));
-            }
-        }
-        out.push_str(&tag);
-    }
-    out
-}
-
-/// Replaces the value of attribute `name` in a start tag; `value` must
-/// already be escaped.
-fn replace_attribute(tag: &str, name: &str, value: &str) -> String {
-    let Some(old) = attribute(tag, name) else {
-        return tag.to_string();
-    };
-    let start = old.as_ptr() as usize - tag.as_ptr() as usize;
-    format!("{}{value}{}", &tag[..start], &tag[start + old.len()..])
-}
-
-/// Adds an EPUB 2 `guide` to the package document, which Adobe RMSDK
-/// reads for the cover, the table of contents and where the text starts.
-fn add_guide(entries: &mut [(String, Vec<u8>)]) {
-    let opf_name = format!("{ROOT}/package.opf");
-    let Some(opf) = entries
-        .iter()
-        .find(|(name, _)| *name == opf_name)
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-    else {
-        return;
-    };
-    let nav_name = format!("{ROOT}/{}", crate::package::NAV);
-    let Some(nav) = entries
-        .iter()
-        .find(|(name, _)| *name == nav_name)
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-    else {
-        return;
-    };
-    let manifest: Vec<&str> = tokens(&opf)
-        .filter_map(|token| match token {
-            Token::Start {
-                name: "item",
-                markup,
-                ..
-            } => attribute(markup, "href"),
-            _ => None,
-        })
-        .collect();
-
-    // The landmarks in the navigation document give the cover, the table
-    // of contents and the start of the text.
-    let mut references = Vec::new();
-    let mut landmark_type = None;
-    let mut landmark_href = None;
-    let mut in_landmarks = false;
-    for token in tokens(&nav) {
-        match token {
-            Token::Start {
-                name: "nav",
-                markup,
-                ..
-            } => {
-                in_landmarks = attribute(markup, "epub:type") == Some("landmarks");
-            }
-            Token::Start {
-                name: "a", markup, ..
-            } if in_landmarks => {
-                landmark_type = attribute(markup, "epub:type");
-                landmark_href = attribute(markup, "href");
-            }
-            Token::Text(text) if landmark_type.is_some() => {
-                let guide_type = match landmark_type.take() {
-                    Some("cover") => "cover",
-                    Some("toc") => "toc",
-                    Some("bodymatter") => "text",
-                    Some("titlepage") => "title-page",
-                    _ => continue,
-                };
-                let href = landmark_href.take().unwrap_or_default();
-                let document = href.split('#').next().unwrap_or_default();
-                if manifest.contains(&document) {
-                    references.push((guide_type, href.to_string(), text.to_string()));
-                }
-            }
-            _ => {}
-        }
-    }
-    if references.is_empty() {
-        return;
-    }
-
-    let mut guide = XmlWriter::new();
-    guide.start("guide", &[]);
-    for (guide_type, href, title) in &references {
-        let href = unescape(href).unwrap_or_default();
-        let title = unescape(title).unwrap_or_default();
-        guide.empty_element(
-            "reference",
-            &[("type", guide_type), ("title", &title), ("href", &href)],
-        );
-    }
-    let guide = strip_declaration(&guide.finish());
-    edit_package_document(entries, |opf| insert_before(opf, "</package>", &guide));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1052,60 +685,6 @@ mod tests {
         assert_eq!(Target::from_name("nook"), None);
         assert_eq!(Target::Kobo.extension(), "kepub.epub");
         assert_eq!(Target::Kindle.extension(), "epub");
-    }
-
-    #[test]
-    fn kindle_stylesheet_drops_forced_body_text() {
-        let css = "body { margin: 0; padding: 0; color: black; }\np { margin: 0.6em 0; font-size: 12pt; text-indent: 1em; }\nh1 { font-size: 1.6em; }";
-        let out = adjust_stylesheet(Some(Target::Kindle), css.to_string(), Direction::Ltr);
-        assert!(
-            out.starts_with("h1, h2, h3, h4, h5, h6 { text-align: left; }"),
-            "{out}"
-        );
-        assert!(!out.contains("margin: 0;"), "{out}");
-        assert!(!out.contains("color"), "{out}");
-        assert!(!out.contains("12pt"), "{out}");
-        assert!(out.contains("padding: 0"), "{out}");
-        assert!(out.contains("text-indent: 1em"), "{out}");
-        assert!(out.contains("h1 { font-size: 1.6em; }"), "{out}");
-        let rtl = adjust_stylesheet(Some(Target::Kindle), css.to_string(), Direction::Rtl);
-        assert!(
-            rtl.starts_with("h1, h2, h3, h4, h5, h6 { text-align: right; }"),
-            "{rtl}"
-        );
-    }
-
-    #[test]
-    fn legacy_stylesheet_drops_var_and_calc() {
-        let css = ":root { --gap: 1em; }\np { margin: var(--gap); width: calc(100% - 2em); text-indent: 1em; }\n@media print { p { top: calc(1px + 1px); left: 0; } }";
-        let out = adjust_stylesheet(Some(Target::Legacy), css.to_string(), Direction::Ltr);
-        assert!(!out.contains("var("), "{out}");
-        assert!(!out.contains("calc("), "{out}");
-        assert!(!out.contains("--gap"), "{out}");
-        assert!(out.contains("text-indent: 1em"), "{out}");
-        assert!(out.contains("left: 0"), "{out}");
-        assert_eq!(
-            adjust_stylesheet(None, css.to_string(), Direction::Ltr),
-            css,
-            "no target leaves the stylesheet alone"
-        );
-    }
-
-    #[test]
-    fn legacy_built_in_styles_plain() {
-        for style in crate::styles::STYLE_NAMES {
-            let style = crate::styles::Style::from_name(style).expect("a known style");
-            for (direction, vertical) in [
-                (Direction::Ltr, false),
-                (Direction::Rtl, false),
-                (Direction::Ltr, true),
-            ] {
-                let css = crate::styles::default_stylesheet(style, direction, vertical, true, true);
-                let css = adjust_stylesheet(Some(Target::Legacy), css, direction);
-                assert!(!css.contains("var("), "{css}");
-                assert!(!css.contains("calc("), "{css}");
-            }
-        }
     }
 
     #[test]
@@ -1256,13 +835,5 @@ mod tests {
         assert_eq!(remove_external_doctype(b"<svg/>"), None);
         let subset = b"<!DOCTYPE svg SYSTEM \"x\" [<!ENTITY a \"b\">]><svg>&a;</svg>";
         assert_eq!(remove_external_doctype(subset), None);
-    }
-
-    #[test]
-    fn plain_fragment_accepts_ncx_characters() {
-        assert!(is_plain_fragment("intro-1_a:b.c"));
-        assert!(!is_plain_fragment("héllo"));
-        assert!(!is_plain_fragment("%E4%B8%80"));
-        assert!(!is_plain_fragment(""));
     }
 }
