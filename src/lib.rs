@@ -18,9 +18,11 @@
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
 //!    words a language takes, [`bidi`] for the direction of each block,
 //!    and [`cover`] for the cover's size check and the typographic cover.
-//! 8. [`epub`]: the zip container.
-//! 9. [`check`]: an EPUB checker, run on each book made and on any EPUB
-//!    given to it.
+//! 8. [`target`]: the rules of the store or reading system the book is
+//!    made for, with [`kepub`] for Kobo's KEPUB.
+//! 9. [`epub`]: the zip container.
+//! 10. [`check`]: an EPUB checker, run on each book made and on any EPUB
+//!     given to it.
 //!
 //! [`accessibility`] serves stages 5 and 7: the writer's checks for alt
 //! text, heading levels, table headers and link text, and the package
@@ -40,6 +42,7 @@ pub mod epub;
 pub mod error;
 pub mod highlight;
 pub mod images;
+pub mod kepub;
 pub mod links;
 pub mod locale;
 pub mod markdown;
@@ -51,6 +54,7 @@ pub mod package;
 pub mod parallel;
 pub mod sanitize;
 pub mod styles;
+pub mod target;
 pub mod text;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

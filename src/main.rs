@@ -30,7 +30,8 @@ struct Cli {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 
-    /// The EPUB file to write [default: the first input's name with .epub]
+    /// The EPUB file to write [default: the first input's name with .epub,
+    /// or .kepub.epub for --target kobo]
     #[arg(short, long)]
     output: Option<PathBuf>,
 
@@ -89,6 +90,13 @@ struct Cli {
     /// right to left
     #[arg(long)]
     vertical: bool,
+    /// Store or device the book is made for: applies its rules and warns
+    /// about what it would reject (see the README's table of targets)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(quire::target::TARGET_NAMES))]
+    target: Option<String>,
+    /// With --target apple, warn about images with more pixels than this
+    #[arg(long, default_value_t = quire::target::DEFAULT_MAX_IMAGE_PIXELS, value_parser = clap::value_parser!(u64).range(1..))]
+    max_image_pixels: u64,
     /// Deepest heading level in the table of contents, 1 to 6
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
     toc_depth: u8,
@@ -120,9 +128,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), String> {
+    let book_target = cli
+        .target
+        .as_deref()
+        .and_then(quire::target::Target::from_name);
     let target = match &cli.output {
         Some(path) => path.clone(),
-        None => default_output(&cli.inputs[0]),
+        None => default_output(&cli.inputs[0], book_target),
     };
     check_output(&target, &cli.inputs)?;
     let mut input = read_inputs(&cli.inputs)?;
@@ -368,6 +380,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         css: non_empty(&css),
         page_progression_direction: cli.page_progression_direction.clone(),
         accessibility: Default::default(),
+        version: None,
     };
 
     let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
@@ -389,6 +402,15 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
             .ok_or_else(|| format!("unknown style \"{}\"", cli.style))?,
         vertical: cli.vertical,
         auto_cover,
+        target: cli
+            .target
+            .as_deref()
+            .map(|name| {
+                quire::target::Target::from_name(name)
+                    .ok_or_else(|| format!("unknown target \"{name}\""))
+            })
+            .transpose()?,
+        max_image_pixels: cli.max_image_pixels,
     })
 }
 
@@ -446,14 +468,15 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn default_output(first_input: &Path) -> PathBuf {
+fn default_output(first_input: &Path, target: Option<quire::target::Target>) -> PathBuf {
     let stem =
         clean(&std::path::absolute(first_input).unwrap_or_else(|_| first_input.to_path_buf()))
             .file_stem()
             .and_then(|stem| stem.to_str())
             .unwrap_or("book")
             .to_string();
-    PathBuf::from(format!("{stem}.epub"))
+    let extension = target.map_or("epub", quire::target::Target::extension);
+    PathBuf::from(format!("{stem}.{extension}"))
 }
 
 /// Removes `.` and `..` components without touching the file system.

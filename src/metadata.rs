@@ -34,12 +34,15 @@ pub struct Metadata {
     pub page_progression_direction: Option<String>,
     /// Accessibility metadata that replaces what Quire derives.
     pub accessibility: AccessibilityOverrides,
+    /// The book's version, such as `1.2`, written as `ibooks:version` for
+    /// Apple Books.
+    pub version: Option<String>,
 }
 
 /// Formats the metadata as `#[derive(Debug)]` would, but leaves out the
-/// accessibility overrides when none is set. The book's identifier is
-/// derived from this text, so books made before those keys existed keep
-/// their identifier.
+/// accessibility overrides and the version when they are not set. The
+/// book's identifier is derived from this text, so books made before those
+/// keys existed keep their identifier.
 impl fmt::Debug for Metadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Metadata");
@@ -63,6 +66,9 @@ impl fmt::Debug for Metadata {
             );
         if self.accessibility != AccessibilityOverrides::default() {
             debug.field("accessibility", &self.accessibility);
+        }
+        if self.version.is_some() {
+            debug.field("version", &self.version);
         }
         debug.finish()
     }
@@ -90,7 +96,8 @@ impl Metadata {
             subjects,
             cover_image,
             css,
-            page_progression_direction
+            page_progression_direction,
+            version
         );
         let accessibility = other.accessibility;
         let mine = &mut self.accessibility;
@@ -136,6 +143,7 @@ impl Metadata {
             &mut self.accessibility.summary,
             &mut self.accessibility.conforms_to,
             &mut self.accessibility.certified_by,
+            &mut self.version,
         ]
         .into_iter()
         .flatten()
@@ -234,6 +242,7 @@ pub fn parse_yaml(
             "accessibility-summary" => metadata.accessibility.summary = scalar(&value),
             "conforms-to" => metadata.accessibility.conforms_to = scalar(&value),
             "certified-by" => metadata.accessibility.certified_by = scalar(&value),
+            "version" => metadata.version = scalar(&value),
             _ => {
                 // Pandoc metadata has many keys Quire has no use for, so
                 // only a near miss of a known key is worth a warning.
@@ -293,6 +302,7 @@ const KNOWN_KEYS: &[&str] = &[
     "accessibility-summary",
     "conforms-to",
     "certified-by",
+    "version",
 ];
 
 /// Returns the Levenshtein distance between two short strings.

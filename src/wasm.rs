@@ -17,7 +17,8 @@
 //! `files` is an array of `{ path, bytes: Uint8Array, modified }`, where
 //! `modified` is milliseconds since the Unix epoch, as `File.lastModified`
 //! gives it. `options` is `{ chapters, metadata, metadataFile, tocDepth,
-//! smart, sourceDateEpoch, style, vertical, autoCover }`, each optional.
+//! smart, sourceDateEpoch, style, vertical, autoCover, target,
+//! maxImagePixels }`, each optional.
 //! gives it. `needsFullEngine` is true when a module built without the
 //! `math` and `highlight` features has a book that may have formulas or
 //! code to highlight. The page's module with those features then makes the
@@ -87,6 +88,7 @@ struct JsMetadata {
     cover_image: Option<String>,
     css: Option<Vec<String>>,
     page_progression_direction: Option<String>,
+    version: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -102,6 +104,9 @@ struct JsOptions {
     style: Option<String>,
     vertical: Option<bool>,
     auto_cover: Option<bool>,
+    /// A name from `target::TARGET_NAMES`; empty or missing for none.
+    target: Option<String>,
+    max_image_pixels: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -179,7 +184,7 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     let output =
         crate::convert(&book, &options).map_err(|error| JsError::new(&error.to_string()))?;
     let result = JsOutput {
-        file_name: download_name(&output.title),
+        file_name: download_name(&output.title, options.target),
         epub: output.epub,
         title: output.title,
         dir: crate::locale::direction(&output.lang).as_str(),
@@ -279,6 +284,24 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
             ))
         })?,
     };
+    let target = match options.target.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(crate::target::Target::from_name(name).ok_or_else(|| {
+            JsError::new(&format!(
+                "unknown target \"{name}\"; choose one of {}",
+                crate::target::TARGET_NAMES.join(", ")
+            ))
+        })?),
+    };
+    let max_image_pixels = match options.max_image_pixels {
+        None => defaults.max_image_pixels,
+        Some(pixels) if pixels.is_finite() && pixels >= 1.0 => pixels as u64,
+        Some(_) => {
+            return Err(JsError::new(
+                "the image pixel limit must be a whole number of at least 1",
+            ));
+        }
+    };
     let book = Book {
         files,
         chapters: options.chapters,
@@ -296,6 +319,8 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
         style,
         vertical: options.vertical.unwrap_or(defaults.vertical),
         auto_cover: options.auto_cover.unwrap_or(defaults.auto_cover),
+        target,
+        max_image_pixels,
     };
     Ok((book, options))
 }
@@ -334,6 +359,7 @@ fn from_js_metadata(metadata: JsMetadata) -> Metadata {
         css: list(metadata.css),
         page_progression_direction: text(metadata.page_progression_direction),
         accessibility: Default::default(),
+        version: text(metadata.version),
     }
 }
 
@@ -353,6 +379,7 @@ fn to_js_metadata(metadata: Metadata) -> JsMetadata {
         cover_image: metadata.cover_image,
         css: metadata.css,
         page_progression_direction: metadata.page_progression_direction,
+        version: metadata.version,
     }
 }
 
@@ -433,7 +460,8 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 /// Names the download after the title, without characters that file
 /// systems reject.
 #[cfg(feature = "convert")]
-fn download_name(title: &str) -> String {
+fn download_name(title: &str, target: Option<crate::target::Target>) -> String {
+    let extension = target.map_or("epub", crate::target::Target::extension);
     let cleaned: String = title
         .chars()
         .map(|c| {
@@ -447,8 +475,8 @@ fn download_name(title: &str) -> String {
     let cleaned = cleaned.trim().trim_matches('.').trim();
     let cleaned: String = cleaned.chars().take(120).collect();
     if cleaned.is_empty() {
-        "book.epub".to_string()
+        format!("book.{extension}")
     } else {
-        format!("{cleaned}.epub")
+        format!("{cleaned}.{extension}")
     }
 }

@@ -902,3 +902,37 @@ fn code_highlighted_with_classes() {
     let opf = entry(&epub, "EPUB/package.opf").expect("package document");
     assert!(!opf.contains("mathml"), "no formulas, no mathml property");
 }
+
+#[test]
+fn kobo_target_names_output_kepub() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n\nA sentence. Another.\n");
+    let output = quire(dir.path(), &["book.md", "--lang", "en", "--target", "kobo"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "book.kepub.epub"
+    );
+    let chapter =
+        entry(&dir.path().join("book.kepub.epub"), "EPUB/text/book.xhtml").expect("the chapter");
+    assert!(
+        chapter.contains("id=\"kobo.2.2\">Another.</span>"),
+        "{chapter}"
+    );
+
+    let output = quire(
+        dir.path(),
+        &["book.md", "--lang", "en", "--target", "kindle"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "book.epub");
+}
+
+#[test]
+fn unknown_target_is_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    let output = quire(dir.path(), &["book.md", "--target", "nook"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("kindle"), "{}", stderr(&output));
+}

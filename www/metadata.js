@@ -31,6 +31,7 @@ export class BookDetails {
   #smart = document.getElementById('smart');
   #autoCover = document.getElementById('auto-cover');
   #style = document.getElementById('style');
+  #target = document.getElementById('target');
   #vertical = document.getElementById('vertical');
 
   constructor() {
@@ -104,6 +105,7 @@ export class BookDetails {
       smart: this.#smart.checked,
       autoCover: this.#autoCover.checked,
       style: this.#style.value,
+      target: this.#target.value,
       vertical: this.#vertical.checked,
     };
   }

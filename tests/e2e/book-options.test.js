@@ -1,5 +1,5 @@
 // The book options beside the metadata: the typographic cover checkbox,
-// the style choice and the vertical switch. Each book passes EPUBCheck and
+// the style choice, the target choice and the vertical switch. Each book passes EPUBCheck and
 // has the same bytes as the command-line tool's with the matching options,
 // and the preview shows the book's direction and writing mode.
 
@@ -42,6 +42,21 @@ siteTest('cover checkbox makes a cover', async ({ server, page, artifacts }) => 
   assert.match(epub.text('EPUB/images/cover.svg'), />Ada Lovelace<\/text>/);
   assert.match(epub.text('EPUB/nav.xhtml'), /<a epub:type="cover" href="cover\.xhtml">Cover<\/a>/);
   await assertLikeCli(book, artifacts, input, ['--cover', 'auto']);
+});
+
+siteTest('made for Kobo makes a KEPUB', async ({ server, page, artifacts }) => {
+  const input = testInput('books/notes/notes.md');
+  await openApp(page, server);
+  await addBook(page, input);
+  await page.getByLabel('Made for', { exact: true }).selectOption({ label: 'Kobo (KEPUB)' });
+
+  const book = await convertAndDownload(page, artifacts);
+  assert.match(book.fileName, /\.kepub\.epub$/);
+  const epub = await readEpub(book.path);
+  const chapter = epub.text('EPUB/text/notes-part-one.xhtml');
+  assert.match(chapter, /<div id="book-columns"><div id="book-inner">/);
+  assert.match(chapter, /<span class="koboSpan" id="kobo\.1\.1">/);
+  await assertLikeCli(book, artifacts, input, ['--target', 'kobo']);
 });
 
 siteTest('vertical switch and classic style', async ({ server, page, artifacts }) => {

@@ -128,6 +128,33 @@ test('an unknown style is an error naming the styles', () => {
   );
 });
 
+test('the target option reaches the book and names the file', () => {
+  const result = engine.convert([file('ch.md', '# One\n\nA sentence. Another.\n')], {
+    metadata: { lang: 'en', title: 'Kobo Book' },
+    target: 'kobo',
+  });
+  assert.equal(result.fileName, 'Kobo Book.kepub.epub');
+  assert.match(unzip(result.epub).get('EPUB/text/ch.xhtml'), /<span class="koboSpan" id="kobo\.2\.2">Another\.<\/span>/);
+
+  const apple = engine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en', version: '2.1' }, target: 'apple' });
+  assert.equal(apple.fileName, 'One.epub');
+  assert.match(unzip(apple.epub).get('EPUB/package.opf'), /<meta property="ibooks:version">2\.1<\/meta>/);
+
+  const none = engine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en' }, target: '' });
+  assert.doesNotMatch(unzip(none.epub).get('EPUB/text/ch.xhtml'), /koboSpan/);
+});
+
+test('an unknown target or pixel limit is an error', () => {
+  assert.throws(
+    () => engine.convert([file('a.md', '# A\n')], { target: 'nook' }),
+    (error) => error instanceof Error && /unknown target "nook"; choose one of kindle, apple, kobo, google, legacy/.test(error.message),
+  );
+  assert.throws(
+    () => engine.convert([file('a.md', '# A\n')], { target: 'apple', maxImagePixels: -1 }),
+    (error) => error instanceof Error && /pixel limit must be a whole number of at least 1/.test(error.message),
+  );
+});
+
 test('inspect reports order and metadata', () => {
   const result = engine.inspect(
     [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [A](a.md)\n- [B](b.md)\n')],
