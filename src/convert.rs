@@ -25,6 +25,7 @@ use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
+use crate::split::{MAX_DOCUMENT_BYTES, SplitReport, split_chapters};
 use crate::styles::{self, Style};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
@@ -367,6 +368,31 @@ pub fn convert_with_deferred(
         .unwrap_or(0);
     let modified = format_timestamp(modified_seconds);
 
+    let mut toc = build_toc(
+        book,
+        &order_source,
+        &sources,
+        &plans,
+        &chapters,
+        options.toc_depth,
+    );
+    let chapter_styles = chapter_stylesheets(&stylesheets);
+    let split = split_chapters(
+        chapters,
+        &mut toc,
+        MAX_DOCUMENT_BYTES,
+        |chapter| chapter_xhtml(&chapter.title, "", &lang, &chapter_styles).len(),
+        &mut used_names,
+    );
+    for report in &split.reports {
+        warn_oversized_blocks(
+            report,
+            &sources[plans[report.chapter].source],
+            &mut warnings,
+        );
+    }
+    let chapters = split.chapters;
+
     let package = Package {
         metadata: &metadata,
         title: &title,
@@ -379,14 +405,7 @@ pub fn convert_with_deferred(
         stylesheets: &stylesheets,
         resources: &resources,
         toc_depth: options.toc_depth,
-        toc: build_toc(
-            book,
-            &order_source,
-            &sources,
-            &plans,
-            &chapters,
-            options.toc_depth,
-        ),
+        toc,
         vertical,
     };
     let entries = package_entries(&package, &files, &images, &css_files)?;
@@ -1078,7 +1097,7 @@ fn package_entries(
         .iter()
         .map(|sheet| sheet.href.clone())
         .collect();
-    let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
+    let chapter_styles = chapter_stylesheets(package.stylesheets);
 
     let toc = &package.toc;
     let labels = locale::labels(package.lang);
@@ -1129,13 +1148,7 @@ fn package_entries(
     ));
 
     for chapter in package.chapters {
-        let document = package::xhtml_document(
-            &chapter.title,
-            package.lang,
-            &chapter_styles,
-            Some(("bodymatter chapter", "doc-chapter")),
-            &chapter.body,
-        );
+        let document = chapter_xhtml(&chapter.title, &chapter.body, package.lang, &chapter_styles);
         entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
     }
     for image in &images.images {
@@ -1161,6 +1174,41 @@ fn package_entries(
         entries.push((format!("{root}/{href}"), bytes.clone()));
     }
     Ok(entries)
+}
+
+/// Returns the stylesheet links of a chapter, which sits in `text/`.
+fn chapter_stylesheets(stylesheets: &[package::Stylesheet]) -> Vec<String> {
+    stylesheets
+        .iter()
+        .map(|sheet| format!("../{}", sheet.href))
+        .collect()
+}
+
+/// Returns a chapter's content document.
+fn chapter_xhtml(title: &str, body: &str, lang: &str, stylesheets: &[String]) -> String {
+    package::xhtml_document(
+        title,
+        lang,
+        stylesheets,
+        Some(("bodymatter chapter", "doc-chapter")),
+        body,
+    )
+}
+
+/// Warns about blocks too large for one content document, which stay
+/// whole in a document over the limit.
+fn warn_oversized_blocks(report: &SplitReport, source: &str, warnings: &mut Warnings) {
+    for size in &report.oversized_blocks {
+        warnings.push(Warning::new(
+            source,
+            None,
+            format!(
+                "a single block of {} KB is larger than the {} KB content document that older reading systems open, so its document is over that size; break the block into smaller paragraphs, lists or code blocks",
+                size.div_ceil(1024),
+                MAX_DOCUMENT_BYTES / 1024
+            ),
+        ));
+    }
 }
 
 /// Orders warnings by chapter order, then line, so they read like the

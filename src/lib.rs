@@ -18,6 +18,8 @@
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
 //!    words a language takes, [`bidi`] for the direction of each block,
 //!    and [`cover`] for the cover's size check and the typographic cover.
+//!    [`split`] cuts a chapter too large for older reading systems into
+//!    several content documents.
 //! 8. [`epub`]: the zip container.
 //! 9. [`check`]: an EPUB checker, run on each book made and on any EPUB
 //!    given to it.
@@ -44,6 +46,7 @@ pub mod mdbook;
 pub mod metadata;
 pub mod package;
 pub mod sanitize;
+pub mod split;
 pub mod styles;
 pub mod text;
 #[cfg(target_arch = "wasm32")]
