@@ -326,6 +326,16 @@ pub fn convert_with_deferred(
         }
         None => None,
     };
+    if let Some(cover_id) = &cover_id {
+        warn_second_cover(
+            &images,
+            cover_id,
+            &chapters,
+            &plans,
+            &sources,
+            &mut warnings,
+        );
+    }
     let default_css = styles::default_stylesheet(
         options.style,
         direction,
@@ -1174,6 +1184,34 @@ fn package_entries(
         entries.push((format!("{root}/{href}"), bytes.clone()));
     }
     Ok(entries)
+}
+
+/// Warns about each chapter that shows the cover image, because the cover
+/// page already shows it and stores expect one visible cover.
+fn warn_second_cover(
+    images: &ImageStore,
+    cover_id: &str,
+    chapters: &[ChapterDocument],
+    plans: &[ChapterPlan],
+    sources: &[String],
+    warnings: &mut Warnings,
+) {
+    let Some(cover) = images.images.iter().find(|image| image.id == cover_id) else {
+        return;
+    };
+    let src = format!("src=\"../{}\"", encode_url(&cover.href));
+    for (chapter, plan) in chapters.iter().zip(plans) {
+        if chapter.body.contains(&src) {
+            warnings.push(Warning::new(
+                &sources[plan.source],
+                None,
+                format!(
+                    "this chapter shows the cover image {}, which the cover page already shows, so the book has two visible covers; remove the image from the chapter",
+                    cover.source
+                ),
+            ));
+        }
+    }
 }
 
 /// Returns the stylesheet links of a chapter, which sits in `text/`.

@@ -265,6 +265,37 @@ fn cover_marked_both_ways() {
 }
 
 #[test]
+fn cover_in_chapter_warned() {
+    let png = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/sample/images/cover.png"),
+    )
+    .expect("cover image");
+    let book = Book {
+        files: vec![
+            file(
+                "one.md",
+                "---\nlang: en\ncover-image: cover.png\n---\n\n# One\n\n![The cover](cover.png)\n",
+            ),
+            file("two.md", "# Two\n\nText.\n"),
+            InputFile {
+                path: "cover.png".into(),
+                bytes: png,
+                modified: None,
+            },
+        ],
+        chapters: None,
+    };
+    let output = convert(&book, &Options::default()).expect("converts");
+    let warnings: Vec<String> = output.warnings.iter().map(ToString::to_string).collect();
+    let cover_warnings: Vec<&String> = warnings
+        .iter()
+        .filter(|warning| warning.contains("two visible covers"))
+        .collect();
+    assert_eq!(cover_warnings.len(), 1, "{warnings:#?}");
+    assert!(cover_warnings[0].starts_with("one.md"), "{warnings:#?}");
+}
+
+#[test]
 fn zip_has_no_comment_or_extra_fields() {
     let output = sample_output();
     let archive = Archive::read(&output.epub).expect("zip");
