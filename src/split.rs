@@ -6,7 +6,7 @@
 //! contents entry and footnote reference that points into a moved part is
 //! rewritten to the part's file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::links::encode_url;
@@ -31,7 +31,8 @@ struct Block {
     ids: Vec<String>,
 }
 
-/// A chapter that was split, for the warnings and the tests.
+/// A chapter over the limit: how many files it became, and the blocks too
+/// large to split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitReport {
     /// The index of the chapter in the list given to [`split_chapters`].
@@ -58,10 +59,10 @@ pub struct Split {
 /// which the parts' names avoid.
 pub fn split_chapters(
     chapters: Vec<ChapterDocument>,
-    toc: &mut [TocEntry],
+    toc: &mut Vec<TocEntry>,
     limit: usize,
     overhead: impl Fn(&ChapterDocument) -> usize,
-    taken: &mut std::collections::HashSet<String>,
+    taken: &mut HashSet<String>,
 ) -> Split {
     let mut result = Vec::with_capacity(chapters.len());
     let mut parts_of = Vec::with_capacity(chapters.len());
@@ -124,7 +125,7 @@ pub fn split_chapters(
                 let name = unique_name(&format!("{stem}-{}", number + 1), taken);
                 (format!("text/{name}.xhtml"), format!("c-{name}"))
             };
-            let ids: Vec<&String> = blocks[group.clone()]
+            let ids: HashSet<&String> = blocks[group.clone()]
                 .iter()
                 .flat_map(|block| &block.ids)
                 .collect();
@@ -134,7 +135,7 @@ pub fn split_chapters(
             let headings = chapter
                 .headings
                 .iter()
-                .filter(|heading| ids.contains(&&heading.id))
+                .filter(|heading| ids.contains(&heading.id))
                 .cloned()
                 .collect();
             original_of.push(chapter.href.clone());
@@ -164,6 +165,11 @@ pub fn split_chapters(
         }
         rewrite_toc(toc, &moved);
     }
+    for range in &parts_of {
+        if range.len() > 1 {
+            add_toc_entries(toc, &result[range.clone()]);
+        }
+    }
     Split {
         chapters: result,
         parts_of,
@@ -173,7 +179,7 @@ pub fn split_chapters(
 
 /// Returns `base`, or `base` with a number after it, whichever is not in
 /// `taken`, and adds it there.
-fn unique_name(base: &str, taken: &mut std::collections::HashSet<String>) -> String {
+fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
     let mut name = base.to_string();
     let mut suffix = 2;
     while !taken.insert(name.clone()) {
@@ -344,6 +350,63 @@ fn moved_href(
     (new != link).then_some(new)
 }
 
+/// Gives each part of a split chapter that no table of contents entry
+/// points at an entry of its own, the chapter's title with the part's
+/// number, so every document of the spine can be reached from the table
+/// of contents as EPUB 3.3 expects. The entry goes among the children of
+/// the chapter's entry, before the first one that points at a later part.
+fn add_toc_entries(toc: &mut Vec<TocEntry>, parts: &[ChapterDocument]) {
+    let mut reached = HashSet::new();
+    collect_paths(toc, &mut reached);
+    let part_of = |href: &str| {
+        let path = href.split_once('#').map_or(href, |(path, _)| path);
+        parts.iter().position(|part| part.href == path)
+    };
+    for (number, part) in parts.iter().enumerate().skip(1) {
+        if reached.contains(&part.href) {
+            continue;
+        }
+        let entry = TocEntry {
+            label: format!("{} ({})", part.title, number + 1),
+            href: part.href.clone(),
+            children: Vec::new(),
+        };
+        let siblings = match find_entry(toc, &parts[0].href) {
+            Some(chapter) => &mut chapter.children,
+            None => &mut *toc,
+        };
+        let at = siblings
+            .iter()
+            .position(|sibling| part_of(&sibling.href).is_some_and(|later| later > number))
+            .unwrap_or(siblings.len());
+        siblings.insert(at, entry);
+    }
+}
+
+fn collect_paths(entries: &[TocEntry], paths: &mut HashSet<String>) {
+    for entry in entries {
+        let path = entry
+            .href
+            .split_once('#')
+            .map_or(entry.href.as_str(), |(path, _)| path);
+        paths.insert(path.to_string());
+        collect_paths(&entry.children, paths);
+    }
+}
+
+/// Finds the first entry, depth first, whose href is exactly `href`.
+fn find_entry<'a>(entries: &'a mut [TocEntry], href: &str) -> Option<&'a mut TocEntry> {
+    for entry in entries {
+        if entry.href == href {
+            return Some(entry);
+        }
+        if let Some(found) = find_entry(&mut entry.children, href) {
+            return Some(found);
+        }
+    }
+    None
+}
+
 /// Rewrites the table of contents entries that point at a moved id. Their
 /// fragments are ids as written, which the lookup encodes as links do.
 fn rewrite_toc(entries: &mut [TocEntry], moved: &HashMap<(String, String), String>) {
@@ -361,7 +424,6 @@ fn rewrite_toc(entries: &mut [TocEntry], moved: &HashMap<(String, String), Strin
 mod tests {
     use super::*;
     use crate::xhtml::HeadingInfo;
-    use std::collections::HashSet;
 
     fn chapter(name: &str, body: String, headings: &[&str]) -> ChapterDocument {
         ChapterDocument {
@@ -496,7 +558,12 @@ mod tests {
         assert!(other.contains("href=\"big.xhtml\""));
         assert!(other.contains("href=\"big.xhtml#start\""));
         assert_eq!(toc[0].href, "text/big.xhtml");
-        assert_eq!(toc[0].children[0].href, format!("{last_href}#end"));
+        let end_entry = toc[0]
+            .children
+            .iter()
+            .find(|entry| entry.label == "End")
+            .expect("the End entry");
+        assert_eq!(end_entry.href, format!("{last_href}#end"));
         assert_eq!(split.chapters[last].headings.len(), 1);
         for chapter in &split.chapters {
             assert!(
@@ -505,6 +572,44 @@ mod tests {
                 chapter.href,
                 chapter.body.len()
             );
+        }
+    }
+
+    #[test]
+    fn parts_without_headings_get_toc_entries() {
+        let mut body = String::from("<h2 id=\"one\">One</h2>\n");
+        body += &paragraphs(10, 100);
+        body += "<h2 id=\"two\">Two</h2>\n";
+        body += &paragraphs(2, 100);
+        let chapters = vec![chapter("a", body, &["one", "two"])];
+        let mut toc = vec![TocEntry {
+            label: "A".into(),
+            href: "text/a.xhtml".into(),
+            children: vec![TocEntry {
+                label: "Two".into(),
+                href: "text/a.xhtml#two".into(),
+                children: Vec::new(),
+            }],
+        }];
+        let mut taken = HashSet::from(["a".to_string()]);
+        let split = split_chapters(chapters, &mut toc, 700, |_| 100, &mut taken);
+        assert!(split.chapters.len() >= 3, "{:?}", split.chapters.len());
+        let children: Vec<(&str, &str)> = toc[0]
+            .children
+            .iter()
+            .map(|entry| (entry.label.as_str(), entry.href.as_str()))
+            .collect();
+        let last = split.chapters.last().expect("parts");
+        assert_eq!(
+            children.last().map(|(_, href)| *href),
+            Some(format!("{}#two", last.href).as_str())
+        );
+        assert_eq!(children[0], ("a (2)", "text/a-2.xhtml"), "{children:?}");
+        for part in &split.chapters[1..] {
+            let reached = children
+                .iter()
+                .any(|(_, href)| href.starts_with(part.href.as_str()));
+            assert!(reached, "{} has no entry: {children:?}", part.href);
         }
     }
 

@@ -560,4 +560,9 @@ fn single_large_block_warned() {
         .filter(|name| text(&entries, name).contains("<pre"))
         .collect();
     assert_eq!(with_code.len(), 1, "the code block was cut: {chapters:?}");
+    assert!(
+        output.findings.is_empty(),
+        "the warning covers the size: {:#?}",
+        output.findings
+    );
 }

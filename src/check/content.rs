@@ -94,14 +94,13 @@ pub(super) fn scan_all(
     summaries
 }
 
-/// The largest XHTML content document that reading systems built on
-/// Adobe's RMSDK open reliably, as Quire's splitting uses it.
+/// The size that Quire's splitting keeps content documents under, for
+/// reading systems built on Adobe's RMSDK.
 const MAX_DOCUMENT_BYTES: usize = crate::split::MAX_DOCUMENT_BYTES;
 
 /// Checks an XHTML document's bytes against rules that EPUB does not set
-/// but stores and devices enforce: an XML declaration with UTF-8 at byte
-/// 0, which Kindle's conversion needs, and a size that older reading
-/// systems open.
+/// but stores and devices enforce: an XML declaration naming UTF-8 at
+/// byte 0, and a size that older reading systems open.
 fn check_store_rules(bytes: &[u8], path: &str, report: &mut Report) {
     let declaration_end = bytes.iter().position(|byte| *byte == b'>');
     let declaration = bytes
