@@ -232,6 +232,10 @@ fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
 
 /// Finds the top-level elements of a well-formed XHTML fragment, as Quire's
 /// writers make it. Text between them joins the block before.
+///
+/// NOTE: a chapter's footnotes are one `<section>`, so notes that pass
+/// the limit together stay in one document, with a warning; the section
+/// is not cut between notes.
 fn top_level_blocks(body: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut depth = 0usize;
