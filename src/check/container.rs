@@ -108,7 +108,7 @@ fn check_archive_extras(files: &Files, report: &mut Report) {
             "QUIRE-PKG-006",
             "",
             None,
-            format!("the zip has an archive comment of {comment_length} bytes; some Kobo readers then report the book as protected by Adobe DRM and do not open it, so rebuild the zip without a comment"),
+            format!("the zip has an archive comment of {comment_length} bytes; some Kobo readers are reported to take the book for one protected by Adobe DRM and not open it, so rebuild the zip without a comment"),
         );
     }
     // The mimetype entry's extra field has its own finding, PKG-005.
@@ -125,7 +125,7 @@ fn check_archive_extras(files: &Files, report: &mut Report) {
             "",
             None,
             format!(
-                "{} zip entries, {first} the first, have extra fields (such as timestamps); some store checks reject them, so rebuild the zip without extra fields (zip -X does)",
+                "{} zip entries have extra fields (such as timestamps), the first being {first}; some store checks reject them, so rebuild the zip without extra fields (zip -X leaves them out)",
                 with_extra.len()
             ),
         );

@@ -111,7 +111,7 @@ fn check_store_rules(bytes: &[u8], path: &str, report: &mut Report) {
             "QUIRE-HTM-001",
             path,
             Some(1),
-            "the document does not start with an XML declaration at byte 0; some reading systems and Kindle's conversion need <?xml version=\"1.0\" encoding=\"utf-8\"?> first, with nothing (not even a byte order mark or a blank line) before it",
+            "the document does not start with an XML declaration at byte 0; some reading systems need <?xml version=\"1.0\" encoding=\"utf-8\"?> first, with nothing (not even a byte order mark or a blank line) before it",
         ),
         Some(declaration) => {
             let declaration = String::from_utf8_lossy(declaration).to_ascii_lowercase();
@@ -164,7 +164,7 @@ fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut 
                 "QUIRE-HTM-002",
                 path,
                 line(),
-                "the body element has an id; Kindle rejects a book with a link, nav or NCX entry that points at a body id, so remove the id and point links at the document or at an element inside the body",
+                "the body element has an id; Kindle is reported to reject a book with a link, nav or NCX entry that points at a body id, so remove the id and point links at the document or at an element inside the body",
             ),
             (Some(XHTML), "img") if node.attribute("src").is_none_or(|src| src.trim().is_empty()) => {
                 report.error(
