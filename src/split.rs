@@ -54,15 +54,15 @@ pub struct Split {
 
 /// Splits each chapter whose document would pass `limit` bytes and rewrites
 /// links between the documents and in `toc` to follow the moved content.
-/// `overhead` returns the size of a chapter's document with an empty body,
-/// and `taken` contains the file names (without extension) already in use,
-/// which the parts' names avoid.
+/// `overhead` returns the size of a chapter's document with an empty body.
+/// `used_names` contains the file names (without extension) already in
+/// use, which the parts' names avoid.
 pub fn split_chapters(
     chapters: Vec<ChapterDocument>,
     toc: &mut Vec<TocEntry>,
     limit: usize,
     overhead: impl Fn(&ChapterDocument) -> usize,
-    taken: &mut HashSet<String>,
+    used_names: &mut HashSet<String>,
 ) -> Split {
     let mut result = Vec::with_capacity(chapters.len());
     let mut parts_of = Vec::with_capacity(chapters.len());
@@ -122,7 +122,7 @@ pub fn split_chapters(
             let (href, id) = if number == 0 {
                 (chapter.href.clone(), chapter.id.clone())
             } else {
-                let name = unique_name(&format!("{stem}-{}", number + 1), taken);
+                let name = unique_name(&format!("{stem}-{}", number + 1), used_names);
                 (format!("text/{name}.xhtml"), format!("c-{name}"))
             };
             let ids: HashSet<&String> = blocks[group.clone()]
@@ -178,11 +178,11 @@ pub fn split_chapters(
 }
 
 /// Returns `base`, or `base` with a number after it, whichever is not in
-/// `taken`, and adds it there.
-fn unique_name(base: &str, taken: &mut HashSet<String>) -> String {
+/// `used_names`, and adds it there.
+fn unique_name(base: &str, used_names: &mut HashSet<String>) -> String {
     let mut name = base.to_string();
     let mut suffix = 2;
-    while !taken.insert(name.clone()) {
+    while !used_names.insert(name.clone()) {
         name = format!("{base}-{suffix}");
         suffix += 1;
     }
@@ -233,9 +233,9 @@ fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
 /// Finds the top-level elements of a well-formed XHTML fragment, as Quire's
 /// writers make it. Text between them joins the block before.
 ///
-/// NOTE: a chapter's footnotes are one `<section>`, so notes that pass
-/// the limit together stay in one document, with a warning; the section
-/// is not cut between notes.
+/// NOTE: a chapter's footnotes are one `<section>`, which is not cut
+/// between notes. So notes that together pass the limit stay in one
+/// document, with a warning.
 fn top_level_blocks(body: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut depth = 0usize;
@@ -355,10 +355,10 @@ fn moved_href(
 }
 
 /// Gives each part of a split chapter that no table of contents entry
-/// points at an entry of its own, the chapter's title with the part's
-/// number, so every document of the spine can be reached from the table
-/// of contents as EPUB 3.3 expects. The entry goes among the children of
-/// the chapter's entry, before the first one that points at a later part.
+/// reaches an entry of its own, labelled with the chapter's title and the
+/// part's number, so the table of contents reaches every spine item. The
+/// entry goes among the chapter entry's children, before the first one
+/// that points at a later part.
 fn add_toc_entries(toc: &mut Vec<TocEntry>, parts: &[ChapterDocument]) {
     let mut reached = HashSet::new();
     collect_paths(toc, &mut reached);
@@ -531,8 +531,8 @@ mod tests {
                 children: Vec::new(),
             }],
         }];
-        let mut taken = HashSet::from(["big".to_string(), "other".to_string()]);
-        let split = split_chapters(chapters, &mut toc, 1500, |_| 100, &mut taken);
+        let mut used_names = HashSet::from(["big".to_string(), "other".to_string()]);
+        let split = split_chapters(chapters, &mut toc, 1500, |_| 100, &mut used_names);
 
         let hrefs: Vec<&str> = split.chapters.iter().map(|c| c.href.as_str()).collect();
         assert!(hrefs.len() >= 3, "{hrefs:?}");
@@ -595,8 +595,8 @@ mod tests {
                 children: Vec::new(),
             }],
         }];
-        let mut taken = HashSet::from(["a".to_string()]);
-        let split = split_chapters(chapters, &mut toc, 700, |_| 100, &mut taken);
+        let mut used_names = HashSet::from(["a".to_string()]);
+        let split = split_chapters(chapters, &mut toc, 700, |_| 100, &mut used_names);
         assert!(split.chapters.len() >= 3, "{:?}", split.chapters.len());
         let children: Vec<(&str, &str)> = toc[0]
             .children
@@ -620,8 +620,8 @@ mod tests {
     #[test]
     fn part_names_avoid_taken_ones() {
         let chapters = vec![chapter("a", paragraphs(4, 100), &[])];
-        let mut taken = HashSet::from(["a".to_string(), "a-2".to_string()]);
-        let split = split_chapters(chapters, &mut Vec::new(), 350, |_| 100, &mut taken);
+        let mut used_names = HashSet::from(["a".to_string(), "a-2".to_string()]);
+        let split = split_chapters(chapters, &mut Vec::new(), 350, |_| 100, &mut used_names);
         let hrefs: Vec<&str> = split.chapters.iter().map(|c| c.href.as_str()).collect();
         assert_eq!(hrefs[0], "text/a.xhtml");
         assert_eq!(hrefs[1], "text/a-2-2.xhtml");
