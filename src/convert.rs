@@ -26,6 +26,7 @@ use crate::metadata::{
     self, Metadata, format_timestamp, guess_language, is_valid_date, is_valid_language_tag,
 };
 use crate::package::{self, ChapterDocument, Package, TocEntry};
+use crate::split::{MAX_DOCUMENT_BYTES, SplitReport, split_chapters};
 use crate::styles::{self, Style};
 use crate::target::{self, Target};
 use crate::text::{decode, remove_forbidden_chars};
@@ -334,6 +335,16 @@ pub fn convert_with_deferred(
         }
         None => None,
     };
+    if let Some(cover_id) = &cover_id {
+        warn_second_cover(
+            &images,
+            cover_id,
+            &chapters,
+            &plans,
+            &sources,
+            &mut warnings,
+        );
+    }
     let default_css = styles::default_stylesheet(
         options.style,
         direction,
@@ -396,6 +407,40 @@ pub fn convert_with_deferred(
     );
     target::limit_toc(options.target, &mut toc);
 
+    let mut toc = build_toc(
+        book,
+        &order_source,
+        &sources,
+        &plans,
+        &chapters,
+        options.toc_depth,
+    );
+    let chapter_styles = chapter_stylesheets(&stylesheets);
+    let split = split_chapters(
+        chapters,
+        &mut toc,
+        MAX_DOCUMENT_BYTES,
+        |chapter| chapter_xhtml(&chapter.title, "", &lang, &chapter_styles).len(),
+        &mut used_names,
+    );
+    for report in &split.reports {
+        warn_oversized_blocks(
+            report,
+            &sources[plans[report.chapter].source],
+            &mut warnings,
+        );
+    }
+    // The documents over the limit, by their path in the zip, whose size
+    // the warnings above already explain.
+    let oversized_documents: HashSet<String> = split
+        .reports
+        .iter()
+        .filter(|report| !report.oversized_blocks.is_empty())
+        .flat_map(|report| split.parts_of[report.chapter].clone())
+        .map(|part| format!("{}/{}", package::ROOT, split.chapters[part].href))
+        .collect();
+    let chapters = split.chapters;
+
     let package = Package {
         metadata: &metadata,
         title: &title,
@@ -431,9 +476,18 @@ pub fn convert_with_deferred(
     // checks the book itself (the page's worker does, with its second
     // module).
     #[cfg(feature = "checker")]
-    let findings = crate::check::check_epub(&epub);
+    let findings = {
+        let mut findings = crate::check::check_epub(&epub);
+        findings.retain(|finding| {
+            finding.code != "QUIRE-RSC-001" || !oversized_documents.contains(&finding.file)
+        });
+        findings
+    };
     #[cfg(not(feature = "checker"))]
-    let findings = Vec::new();
+    let findings = {
+        let _ = oversized_documents;
+        Vec::new()
+    };
 
     let mut missing_files = images.missing.clone();
     missing_files.dedup();
@@ -1143,7 +1197,7 @@ fn package_entries(
         .iter()
         .map(|sheet| sheet.href.clone())
         .collect();
-    let chapter_styles: Vec<String> = top_styles.iter().map(|href| format!("../{href}")).collect();
+    let chapter_styles = chapter_stylesheets(package.stylesheets);
 
     let toc = &package.toc;
     let labels = locale::labels(package.lang);
@@ -1194,13 +1248,7 @@ fn package_entries(
     ));
 
     for chapter in package.chapters {
-        let document = package::xhtml_document(
-            &chapter.title,
-            package.lang,
-            &chapter_styles,
-            Some(("bodymatter chapter", "doc-chapter")),
-            &chapter.body,
-        );
+        let document = chapter_xhtml(&chapter.title, &chapter.body, package.lang, &chapter_styles);
         entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
     }
     for image in &images.images {
@@ -1226,6 +1274,69 @@ fn package_entries(
         entries.push((format!("{root}/{href}"), bytes.clone()));
     }
     Ok(entries)
+}
+
+/// Warns about each chapter that shows the cover image, because the cover
+/// page already shows it and stores expect one visible cover.
+fn warn_second_cover(
+    images: &ImageStore,
+    cover_id: &str,
+    chapters: &[ChapterDocument],
+    plans: &[ChapterPlan],
+    sources: &[String],
+    warnings: &mut Warnings,
+) {
+    let Some(cover) = images.images.iter().find(|image| image.id == cover_id) else {
+        return;
+    };
+    let src = format!("src=\"../{}\"", encode_url(&cover.href));
+    for (chapter, plan) in chapters.iter().zip(plans) {
+        if chapter.body.contains(&src) {
+            warnings.push(Warning::new(
+                &sources[plan.source],
+                None,
+                format!(
+                    "this chapter shows the cover image {}, which the cover page already shows, so the book has two visible covers; remove the image from the chapter",
+                    cover.source
+                ),
+            ));
+        }
+    }
+}
+
+/// Returns the stylesheet links of a chapter, which sits in `text/`.
+fn chapter_stylesheets(stylesheets: &[package::Stylesheet]) -> Vec<String> {
+    stylesheets
+        .iter()
+        .map(|sheet| format!("../{}", sheet.href))
+        .collect()
+}
+
+/// Returns a chapter's content document.
+fn chapter_xhtml(title: &str, body: &str, lang: &str, stylesheets: &[String]) -> String {
+    package::xhtml_document(
+        title,
+        lang,
+        stylesheets,
+        Some(("bodymatter chapter", "doc-chapter")),
+        body,
+    )
+}
+
+/// Warns about blocks too large for one content document, which stay
+/// whole in a document over the limit.
+fn warn_oversized_blocks(report: &SplitReport, source: &str, warnings: &mut Warnings) {
+    for size in &report.oversized_blocks {
+        warnings.push(Warning::new(
+            source,
+            None,
+            format!(
+                "a single block (paragraph, table, list or code block) of {} KB is over the {} KB limit of one content document, which older reading systems built on Adobe's RMSDK may fail to open; it stays whole, so break it into smaller blocks",
+                size.div_ceil(1024),
+                MAX_DOCUMENT_BYTES / 1024
+            ),
+        ));
+    }
 }
 
 /// Orders warnings by chapter order, then line, so they read like the

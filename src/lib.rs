@@ -18,6 +18,8 @@
 //!    and cover pages, stylesheets; with [`locale`] for the direction and
 //!    words a language takes, [`bidi`] for the direction of each block,
 //!    and [`cover`] for the cover's size check and the typographic cover.
+//!    [`split`] cuts a chapter too large for older reading systems into
+//!    several content documents.
 //! 8. [`target`]: the rules of the store or reading system the book is
 //!    made for, with [`kepub`] for Kobo's KEPUB.
 //! 9. [`epub`]: the zip container.
@@ -53,6 +55,7 @@ pub mod metadata;
 pub mod package;
 pub mod parallel;
 pub mod sanitize;
+pub mod split;
 pub mod styles;
 pub mod target;
 pub mod text;

@@ -14,7 +14,7 @@ use crate::locale::{self, Direction, Labels};
 use crate::mdbook::SummaryItem;
 use crate::metadata::Metadata;
 use crate::xhtml::HeadingInfo;
-use crate::xml::XmlWriter;
+use crate::xml::{XmlWriter, attribute_spans, attributes, tag_length, tag_name};
 
 /// The folder in the zip that contains the package document and everything it lists.
 pub const ROOT: &str = "EPUB";
@@ -667,7 +667,93 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
     for chapter in package.chapters {
         xml.empty_element("itemref", &[("idref", &chapter.id)]);
     }
-    xml.finish()
+    declare_reserved_prefixes(xml.finish())
+}
+
+/// Reserved prefixes of EPUB 3.3 that the package document declares on
+/// `<package prefix>` when it uses them. Reading systems know them without
+/// a declaration, but store ingestion checks, Apple's among them, are
+/// reported to reject a property whose prefix is not declared.
+pub const DECLARED_PREFIXES: &[(&str, &str)] = &[
+    ("a11y", "http://www.idpf.org/epub/vocab/package/a11y/#"),
+    ("rendition", "http://www.idpf.org/vocab/rendition/#"),
+    ("schema", "http://schema.org/"),
+];
+
+/// Adds to the `<package>` start tag of a package document a `prefix`
+/// attribute that declares each prefix of [`DECLARED_PREFIXES`] used in a
+/// `property`, `properties`, `rel` or `scheme` value, keeping any
+/// declaration already there.
+pub fn declare_reserved_prefixes(document: String) -> String {
+    let mut used: Vec<&str> = Vec::new();
+    let mut package_tag = None;
+    let mut index = 0;
+    while let Some(offset) = document[index..].find('<') {
+        let at = index + offset;
+        let end = tag_length(&document[at..]);
+        let tag = &document[at..at + end];
+        index = at + end;
+        if tag_name(tag) == "package" {
+            package_tag = Some(at..at + end);
+        }
+        for (name, value) in attributes(tag) {
+            if !matches!(name, "property" | "properties" | "rel" | "scheme") {
+                continue;
+            }
+            for token in value.split_ascii_whitespace() {
+                let Some((prefix, _)) = token.split_once(':') else {
+                    continue;
+                };
+                if DECLARED_PREFIXES.iter().any(|(known, _)| *known == prefix)
+                    && !used.contains(&prefix)
+                {
+                    used.push(prefix);
+                }
+            }
+        }
+    }
+    let Some(package_tag) = package_tag else {
+        return document;
+    };
+
+    let tag = &document[package_tag.clone()];
+    let existing = attribute_spans(tag).find(|(name, _)| *name == "prefix");
+    let declared = existing
+        .as_ref()
+        .map(|(_, value)| declared_prefixes(&tag[value.clone()]))
+        .unwrap_or_default();
+    let mut added = String::new();
+    for (prefix, uri) in DECLARED_PREFIXES {
+        if used.contains(prefix) && !declared.iter().any(|name| name == prefix) {
+            if !added.is_empty() {
+                added.push(' ');
+            }
+            added.push_str(&format!("{prefix}: {uri}"));
+        }
+    }
+    if added.is_empty() {
+        return document;
+    }
+    let (insert_at, insertion) = match existing {
+        Some((_, value)) => (package_tag.start + value.end, format!(" {added}")),
+        None => (
+            package_tag.start + "<package".len(),
+            format!(" prefix=\"{added}\""),
+        ),
+    };
+    let mut out = document;
+    out.insert_str(insert_at, &insertion);
+    out
+}
+
+/// Returns the prefixes a `prefix` attribute declares, which is a list of
+/// `name: URI` pairs.
+fn declared_prefixes(value: &str) -> Vec<String> {
+    value
+        .split_ascii_whitespace()
+        .filter_map(|token| token.strip_suffix(':'))
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -718,6 +804,36 @@ mod tests {
         );
         assert_eq!(toc[0].children[0].href, "text/a.xhtml#a1");
         assert_eq!(toc[1].label, "text/c.xhtml");
+    }
+
+    #[test]
+    fn used_reserved_prefixes_declared() {
+        let document = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">\n<meta property=\"schema:accessMode\">textual</meta>\n<meta property=\"dcterms:modified\">x</meta>\n<itemref idref=\"a\" properties=\"page-spread-left rendition:layout-reflowable\" />\n</package>\n".to_string();
+        let declared = declare_reserved_prefixes(document);
+        assert!(
+            declared.contains("<package prefix=\"rendition: http://www.idpf.org/vocab/rendition/# schema: http://schema.org/\" xmlns="),
+            "{declared}"
+        );
+        assert!(
+            !declared.contains("a11y:"),
+            "unused prefix declared: {declared}"
+        );
+    }
+
+    #[test]
+    fn existing_prefix_attribute_extended() {
+        let document = "<package prefix=\"schema: http://schema.org/\" version=\"3.0\"><meta property=\"schema:accessMode\">textual</meta><meta property=\"a11y:certifiedBy\">Q</meta></package>".to_string();
+        let declared = declare_reserved_prefixes(document);
+        assert!(
+            declared.starts_with("<package prefix=\"schema: http://schema.org/ a11y: http://www.idpf.org/epub/vocab/package/a11y/#\" "),
+            "{declared}"
+        );
+    }
+
+    #[test]
+    fn no_prefix_without_reserved_properties() {
+        let document = "<package version=\"3.0\"><meta property=\"dcterms:modified\">x</meta><meta refines=\"#c\" property=\"role\" scheme=\"marc:relators\">aut</meta></package>".to_string();
+        assert_eq!(declare_reserved_prefixes(document.clone()), document);
     }
 
     #[test]

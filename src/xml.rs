@@ -5,6 +5,7 @@
 //! so a title such as `Fish & <Chips>` cannot break a document.
 
 use std::fmt::Write;
+use std::ops::Range;
 
 /// Appends `text` to `out` escaped for element content.
 pub fn escape_text_into(out: &mut String, text: &str) {
@@ -182,6 +183,102 @@ pub fn is_xml_char(c: char) -> bool {
         '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+/// Returns the length of the tag at the start of `markup`, up to its
+/// closing `>` outside quotes.
+pub(crate) fn tag_length(markup: &str) -> usize {
+    let mut quote = None;
+    for (index, c) in markup.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            (None, '>') => return index + 1,
+            _ => {}
+        }
+    }
+    markup.len()
+}
+
+/// Returns the element name of a start or end tag.
+pub(crate) fn tag_name(tag: &str) -> &str {
+    let name = tag.trim_start_matches('<');
+    let end = name
+        .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// Iterates over the attributes of a start tag as (name, value as written)
+/// pairs.
+pub(crate) fn attributes(tag: &str) -> impl Iterator<Item = (&str, &str)> {
+    attribute_spans(tag).map(move |(name, value)| (name, &tag[value]))
+}
+
+/// Iterates over the attributes of a start tag as (name, byte range of the
+/// value in the tag) pairs.
+pub(crate) fn attribute_spans(tag: &str) -> impl Iterator<Item = (&str, Range<usize>)> {
+    let start = 1 + tag_name(tag).len();
+    let mut position = start.min(tag.len());
+    std::iter::from_fn(move || {
+        let rest = &tag[position..];
+        let name_start = position + rest.find(|c: char| !c.is_ascii_whitespace())?;
+        let rest = &tag[name_start..];
+        let equals = rest.find('=')?;
+        let name = rest[..equals].trim_end();
+        if name.is_empty() || name.contains(['>', '/']) {
+            return None;
+        }
+        let after = &rest[equals + 1..];
+        let value_offset = after.find(['"', '\''])?;
+        let quote = after[value_offset..].chars().next()?;
+        let value_start = name_start + equals + 1 + value_offset + 1;
+        let value_end = value_start + tag[value_start..].find(quote)?;
+        position = value_end + 1;
+        Some((name, value_start..value_end))
+    })
+}
+
+/// Replaces the five predefined entities and character references.
+pub(crate) fn unescape(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let Some(end) = after.find(';') else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let entity = &after[..end];
+        let replacement = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match replacement {
+            Some(c) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +307,11 @@ mod tests {
         );
         assert!(!is_xml_char('\u{1}'));
         assert!(!is_xml_char('\u{FFFE}'));
+    }
+
+    #[test]
+    fn unescape_entities() {
+        assert_eq!(unescape("a&amp;b&#x41;&#66;&lt;"), "a&bAB<");
+        assert_eq!(unescape("no entity"), "no entity");
     }
 }

@@ -19,6 +19,11 @@ use std::thread;
 
 use serde_json::Value;
 
+// The gate uses the chapters, not the section count.
+#[allow(dead_code)]
+#[path = "common/large_book.rs"]
+mod large_book;
+
 const QUIRE: &str = env!("CARGO_BIN_EXE_quire");
 
 /// Corpus folder, relative to the crate root.
@@ -298,6 +303,19 @@ fn corpus_books() -> Vec<Book> {
             ..Book::new(test_book, Path::new("tests").join(test_book))
         });
     }
+
+    // A chapter over the size of one content document, which Quire
+    // splits, and a chapter that links into its parts.
+    let large_dir = gate_dir().join("large-book");
+    fs::create_dir_all(&large_dir).expect("failed to create the large book's folder");
+    let big = large_dir.join("big.md");
+    let after = large_dir.join("after.md");
+    fs::write(&big, large_book::large_chapter()).expect("large chapter written");
+    fs::write(&after, large_book::short_chapter()).expect("short chapter written");
+    books.push(Book {
+        inputs: vec![big, after],
+        ..Book::new("generated large-book", PathBuf::new())
+    });
     books
 }
 

@@ -18,6 +18,7 @@ const FORBIDDEN_NAME_CHARS: &[char] = &['"', '*', ':', '<', '>', '?', '\\', '|']
 /// Runs the container checks, then the package document's.
 pub(super) fn check(files: &mut Files, report: &mut Report) {
     check_mimetype(files, report);
+    check_archive_extras(files, report);
     check_names(files, report);
     files.read_all(report);
 
@@ -92,6 +93,40 @@ fn check_mimetype(files: &mut Files, report: &mut Report) {
             format!(
                 "the mimetype file contains \"{}\" but must contain exactly application/epub+zip, with no line break or spaces",
                 String::from_utf8_lossy(&bytes).escape_debug()
+            ),
+        );
+    }
+}
+
+/// Reports an archive comment and extra fields, which EPUB allows but
+/// stores and devices trip over: Kobo's readers are reported to take an
+/// EPUB with an archive comment for one protected by Adobe DRM.
+fn check_archive_extras(files: &Files, report: &mut Report) {
+    let comment_length = files.archive.comment_length;
+    if comment_length > 0 {
+        report.warning(
+            "QUIRE-PKG-006",
+            "",
+            None,
+            format!("the zip has an archive comment of {comment_length} bytes; some Kobo readers are reported to take the book for one protected by Adobe DRM and not open it, so rebuild the zip without a comment"),
+        );
+    }
+    // The mimetype entry's extra field has its own finding, PKG-005.
+    let with_extra: Vec<&str> = files
+        .entries()
+        .iter()
+        .skip(1)
+        .filter(|entry| entry.local_extra_length > 0 || entry.central_extra_length > 0)
+        .map(|entry| entry.name.as_str())
+        .collect();
+    if let Some(first) = with_extra.first() {
+        report.warning(
+            "QUIRE-PKG-007",
+            "",
+            None,
+            format!(
+                "{} zip entries have extra fields (such as timestamps), the first being {first}; some store checks reject them, so rebuild the zip without extra fields (zip -X leaves them out)",
+                with_extra.len()
             ),
         );
     }

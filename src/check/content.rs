@@ -111,6 +111,9 @@ fn scan_document(
     bytes: &[u8],
     report: &mut Report,
 ) -> Option<Summary> {
+    if media_type == XHTML_TYPE {
+        check_store_rules(bytes, path, report);
+    }
     let text = as_utf8(bytes, path, report)?;
     let document = parse_xml(text, path, report)?;
     let root = document.root_element();
@@ -124,6 +127,54 @@ fn scan_document(
         return None;
     }
     Some(scan(&document, &Lines::new(text), path, report))
+}
+
+/// The size that Quire's splitting keeps content documents under, for
+/// reading systems built on Adobe's RMSDK.
+const MAX_DOCUMENT_BYTES: usize = crate::split::MAX_DOCUMENT_BYTES;
+
+/// Checks an XHTML document's bytes against rules that EPUB does not set
+/// but stores and devices enforce: an XML declaration naming UTF-8 at
+/// byte 0, and a size that older reading systems open.
+fn check_store_rules(bytes: &[u8], path: &str, report: &mut Report) {
+    let declaration_end = bytes.iter().position(|byte| *byte == b'>');
+    let declaration = bytes
+        .starts_with(b"<?xml")
+        .then(|| &bytes[..declaration_end.map_or(bytes.len(), |end| end + 1)]);
+    match declaration {
+        None => report.warning(
+            "QUIRE-HTM-001",
+            path,
+            Some(1),
+            "the document does not start with an XML declaration at byte 0; some reading systems need <?xml version=\"1.0\" encoding=\"utf-8\"?> first, with nothing (not even a byte order mark or a blank line) before it",
+        ),
+        Some(declaration) => {
+            let declaration = String::from_utf8_lossy(declaration).to_ascii_lowercase();
+            let utf8 = ["encoding=\"utf-8\"", "encoding='utf-8'"]
+                .iter()
+                .any(|form| declaration.contains(form));
+            if !utf8 {
+                report.warning(
+                    "QUIRE-HTM-001",
+                    path,
+                    Some(1),
+                    "the XML declaration does not name encoding=\"utf-8\"; some reading systems guess another encoding without it, so add it",
+                );
+            }
+        }
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        report.warning(
+            "QUIRE-RSC-001",
+            path,
+            None,
+            format!(
+                "the document is {} KB, more than the {} KB that older reading systems built on Adobe's RMSDK open; split it into several documents, at headings where possible",
+                bytes.len().div_ceil(1024),
+                MAX_DOCUMENT_BYTES / 1024
+            ),
+        );
+    }
 }
 
 fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut Report) -> Summary {
@@ -144,6 +195,20 @@ fn scan(document: &roxmltree::Document, lines: &Lines, path: &str, report: &mut 
 
         let name = node.tag_name();
         match (name.namespace(), name.name()) {
+            (Some(XHTML), "body") if id.is_some() => report.warning(
+                "QUIRE-HTM-002",
+                path,
+                line(),
+                "the body element has an id; Kindle is reported to reject a book with a link, nav or NCX entry that points at a body id, so remove the id and point links at the document or at an element inside the body",
+            ),
+            (Some(XHTML), "img") if node.attribute("src").is_none_or(|src| src.trim().is_empty()) => {
+                report.error(
+                    "RSC-005",
+                    path,
+                    line(),
+                    "the img element has no src or an empty one; give it the path of an image in the EPUB, or remove it",
+                )
+            }
             (Some(MATHML), "math") => summary.has_mathml = true,
             (Some(SVG), "svg") => summary.has_svg = true,
             (Some(XHTML), "script") => {

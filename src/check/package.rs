@@ -76,6 +76,9 @@ pub(super) fn check(files: &mut Files, path: &str, report: &mut Report) {
         .attribute("version")
         .is_some_and(|v| v.starts_with('2'));
     let identifier = check_metadata(&document, root, path, epub2, report);
+    if !epub2 {
+        check_prefix_declarations(&document, root, path, report);
+    }
     let items = read_manifest(&document, root, path, report);
     let mut package = Package {
         path: path.to_string(),
@@ -93,6 +96,48 @@ pub(super) fn check(files: &mut Files, path: &str, report: &mut Report) {
     check_properties(&package, &summaries, report);
     content::check_links(files, &package, &summaries, report);
     navigation::check(files, &package, &summaries, report);
+}
+
+/// Warns about each reserved prefix among `rendition`, `a11y` and
+/// `schema` that the package uses without declaring it on `<package
+/// prefix>`. EPUB lets reading systems know these prefixes, but store
+/// ingestion checks, Apple's among them, are reported to reject them.
+fn check_prefix_declarations(document: &Document, root: Node, path: &str, report: &mut Report) {
+    let declared: Vec<&str> = root
+        .attribute("prefix")
+        .unwrap_or("")
+        .split_ascii_whitespace()
+        .filter_map(|token| token.strip_suffix(':'))
+        .collect();
+    let mut reported: Vec<&str> = Vec::new();
+    for node in root.descendants().filter(Node::is_element) {
+        for attribute in ["property", "properties", "rel", "scheme"] {
+            let Some(value) = node.attribute(attribute) else {
+                continue;
+            };
+            for token in value.split_ascii_whitespace() {
+                let Some((prefix, _)) = token.split_once(':') else {
+                    continue;
+                };
+                let Some((known, uri)) = crate::package::DECLARED_PREFIXES
+                    .iter()
+                    .find(|(known, _)| *known == prefix)
+                else {
+                    continue;
+                };
+                if declared.contains(known) || reported.contains(known) {
+                    continue;
+                }
+                reported.push(known);
+                report.warning(
+                    "QUIRE-OPF-001",
+                    path,
+                    line_of(document, node.range().start),
+                    format!("the prefix \"{known}\" is used in \"{token}\" but not declared; some store checks reject that, so add prefix=\"{known}: {uri}\" to the package element"),
+                );
+            }
+        }
+    }
 }
 
 fn child<'a, 'input>(node: Node<'a, 'input>, name: (&str, &str)) -> Option<Node<'a, 'input>> {

@@ -157,3 +157,149 @@ fn finding_displays_location_and_code() {
         "EPUB/a.xhtml:4: error RSC-007: missing"
     );
 }
+
+/// Writes the entries with the `zip` crate, adding an extended timestamp
+/// extra field to each entry after `mimetype` when `extra_field` is set.
+fn zip_with_extra_fields(entries: &[(String, Vec<u8>)], extra_field: bool) -> Vec<u8> {
+    use ::zip::write::{FullFileOptions, SimpleFileOptions};
+    use std::io::Write;
+
+    let mut writer = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(::zip::CompressionMethod::Stored);
+    writer.start_file("mimetype", stored).expect("entry");
+    writer.write_all(b"application/epub+zip").expect("written");
+    for (name, bytes) in entries {
+        let mut options =
+            FullFileOptions::default().compression_method(::zip::CompressionMethod::Deflated);
+        if extra_field {
+            options
+                .add_extra_field(0x5455, [1, 0, 0, 0, 0], false)
+                .expect("extra field");
+        }
+        writer.start_file(name.as_str(), options).expect("entry");
+        writer.write_all(bytes).expect("written");
+    }
+    writer.finish().expect("zip finished").into_inner()
+}
+
+#[test]
+fn extra_fields_are_quire_pkg_007() {
+    let entries = quire_book();
+    let plain = check_epub(&zip_with_extra_fields(&entries, false));
+    assert!(plain.is_empty(), "{plain:#?}");
+    let findings = check_epub(&zip_with_extra_fields(&entries, true));
+    assert_eq!(codes(&findings), ["QUIRE-PKG-007"], "{findings:#?}");
+    assert_eq!(findings[0].severity, Severity::Warning);
+}
+
+#[test]
+fn archive_comment_is_quire_pkg_006() {
+    let mut epub = zip(&quire_book());
+    let comment = b"made by a zip tool";
+    let length_at = epub.len() - 2;
+    epub[length_at..].copy_from_slice(&(comment.len() as u16).to_le_bytes());
+    epub.extend_from_slice(comment);
+    let findings = check_epub(&epub);
+    assert_eq!(codes(&findings), ["QUIRE-PKG-006"], "{findings:#?}");
+    assert!(findings[0].message.contains("18 bytes"), "{findings:#?}");
+}
+
+#[test]
+fn missing_xml_declaration_is_quire_htm_001() {
+    let mut entries = quire_book();
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        let (_, rest) = text.split_once('\n').expect("a declaration line");
+        rest.to_string()
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["QUIRE-HTM-001"], "{findings:#?}");
+    assert!(findings[0].file.ends_with("two.xhtml"));
+}
+
+#[test]
+fn blank_line_before_declaration_is_quire_htm_001() {
+    let mut entries = quire_book();
+    edit_entry(&mut entries, "two.xhtml", |text| format!("\n{text}"));
+    let findings = check_epub(&zip(&entries));
+    // The XML parser rejects a declaration after a blank line as well, so
+    // its finding may come too.
+    assert!(codes(&findings).contains(&"QUIRE-HTM-001"), "{findings:#?}");
+}
+
+#[test]
+fn declaration_without_encoding_is_quire_htm_001() {
+    let mut entries = quire_book();
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replacen(" encoding=\"utf-8\"", "", 1)
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["QUIRE-HTM-001"], "{findings:#?}");
+    assert!(findings[0].message.contains("encoding"), "{findings:#?}");
+}
+
+#[test]
+fn body_id_is_quire_htm_002() {
+    let mut entries = quire_book();
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replacen("<body>", "<body id=\"start\">", 1)
+    });
+    edit_entry(&mut entries, "one.xhtml", |text| {
+        text.replace("two.xhtml#later", "two.xhtml#start")
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["QUIRE-HTM-002"], "{findings:#?}");
+}
+
+#[test]
+fn img_without_src_is_rsc_005() {
+    let mut entries = quire_book();
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replace("<p>Text.</p>", "<p><img src=\"\" alt=\"nothing\" /></p>")
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["RSC-005"], "{findings:#?}");
+}
+
+#[test]
+fn oversized_document_is_quire_rsc_001() {
+    let mut entries = quire_book();
+    let filler = "<p>Text.</p>\n".repeat(crate::split::MAX_DOCUMENT_BYTES / 13 + 10);
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replace("<p>Text.</p>", &filler)
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["QUIRE-RSC-001"], "{findings:#?}");
+}
+
+#[test]
+fn undeclared_reserved_prefix_is_quire_opf_001() {
+    let mut entries = quire_book();
+    // Quire's books declare the prefixes their metadata uses, so the
+    // declaration is taken out first.
+    edit_entry(&mut entries, ".opf", |text| {
+        let Some(start) = text.find(" prefix=\"") else {
+            return text.to_string();
+        };
+        let end = start + " prefix=\"".len();
+        let end = end + text[end..].find('"').expect("closing quote") + 1;
+        format!("{}{}", &text[..start], &text[end..])
+    });
+    edit_entry(&mut entries, ".opf", |text| {
+        text.replace(
+            "<meta property=\"dcterms:modified\">",
+            "<meta property=\"schema:accessMode\">textual</meta>\n    <meta property=\"dcterms:modified\">",
+        )
+    });
+    let findings = check_epub(&zip(&entries));
+    assert_eq!(codes(&findings), ["QUIRE-OPF-001"], "{findings:#?}");
+
+    edit_entry(&mut entries, ".opf", |text| {
+        text.replacen(
+            "<package ",
+            "<package prefix=\"schema: http://schema.org/\" ",
+            1,
+        )
+    });
+    let findings = check_epub(&zip(&entries));
+    assert!(findings.is_empty(), "{findings:#?}");
+}

@@ -34,6 +34,8 @@ pub struct Entry {
     pub uncompressed_size: u64,
     /// Length of the extra field in the local header.
     pub local_extra_length: usize,
+    /// Length of the extra field in the central directory header.
+    pub central_extra_length: usize,
     /// Offset of the entry's data in the archive.
     data_offset: usize,
 }
@@ -65,6 +67,9 @@ pub enum EntryError {
 pub struct Archive<'a> {
     bytes: &'a [u8],
     pub entries: Vec<Entry>,
+    /// Length of the archive comment in the end of central directory
+    /// record.
+    pub comment_length: usize,
 }
 
 impl<'a> Archive<'a> {
@@ -74,6 +79,7 @@ impl<'a> Archive<'a> {
         let mut count = u64::from(read_u16(bytes, end + 10)?);
         let mut directory_size = u64::from(read_u32(bytes, end + 12)?);
         let mut directory_offset = u64::from(read_u32(bytes, end + 16)?);
+        let comment_length = usize::from(read_u16(bytes, end + 20)?);
 
         let needs_zip64 =
             count == 0xFFFF || directory_size == 0xFFFF_FFFF || directory_offset == 0xFFFF_FFFF;
@@ -107,7 +113,11 @@ impl<'a> Archive<'a> {
             entries.push(entry);
             position = next;
         }
-        Ok(Archive { bytes, entries })
+        Ok(Archive {
+            bytes,
+            entries,
+            comment_length,
+        })
     }
 
     /// Returns an entry's bytes, inflated when deflated, after checking the
@@ -259,6 +269,7 @@ fn read_central_header(bytes: &[u8], at: usize) -> Result<(Entry, usize), ZipErr
         compressed_size,
         uncompressed_size,
         local_extra_length,
+        central_extra_length: extra_length,
         data_offset,
     };
     let next = at + 46 + name_length + extra_length + comment_length;
