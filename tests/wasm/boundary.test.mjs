@@ -129,28 +129,28 @@ test('an unknown style is an error naming the styles', () => {
 });
 
 test('the target option reaches the book and names the file', () => {
-  const result = engine.convert([file('ch.md', '# One\n\nA sentence. Another.\n')], {
+  const result = fullEngine.convert([file('ch.md', '# One\n\nA sentence. Another.\n')], {
     metadata: { lang: 'en', title: 'Kobo Book' },
     target: 'kobo',
   });
   assert.equal(result.fileName, 'Kobo Book.kepub.epub');
   assert.match(unzip(result.epub).get('EPUB/text/ch.xhtml'), /<span class="koboSpan" id="kobo\.2\.2">Another\.<\/span>/);
 
-  const apple = engine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en', version: '2.1' }, target: 'apple' });
+  const apple = fullEngine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en', version: '2.1' }, target: 'apple' });
   assert.equal(apple.fileName, 'One.epub');
   assert.match(unzip(apple.epub).get('EPUB/package.opf'), /<meta property="ibooks:version">2\.1<\/meta>/);
 
-  const none = engine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en' }, target: '' });
+  const none = fullEngine.convert([file('ch.md', '# One\n')], { metadata: { lang: 'en' }, target: '' });
   assert.doesNotMatch(unzip(none.epub).get('EPUB/text/ch.xhtml'), /koboSpan/);
 });
 
 test('an unknown target or pixel limit is an error', () => {
   assert.throws(
-    () => engine.convert([file('a.md', '# A\n')], { target: 'nook' }),
+    () => fullEngine.convert([file('a.md', '# A\n')], { target: 'nook' }),
     (error) => error instanceof Error && /unknown target "nook"; choose one of kindle, apple, kobo, google, legacy/.test(error.message),
   );
   assert.throws(
-    () => engine.convert([file('a.md', '# A\n')], { target: 'apple', maxImagePixels: -1 }),
+    () => fullEngine.convert([file('a.md', '# A\n')], { target: 'apple', maxImagePixels: -1 }),
     (error) => error instanceof Error && /pixel limit must be a whole number of at least 1/.test(error.message),
   );
 });
