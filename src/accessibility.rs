@@ -13,6 +13,110 @@ use crate::xml::XmlWriter;
 /// identifier EPUB Accessibility 1.1 defines for WCAG 2.1 Level AA.
 pub const CONFORMANCE: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";
 
+/// The `schema:accessMode` values (EPUB Accessibility 1.1 and schema.org).
+pub const ACCESS_MODES: &[&str] = &[
+    "auditory",
+    "chartOnVisual",
+    "chemOnVisual",
+    "colorDependent",
+    "diagramOnVisual",
+    "mathOnVisual",
+    "musicOnVisual",
+    "tactile",
+    "textOnVisual",
+    "textual",
+    "visual",
+];
+
+/// The modes a `schema:accessModeSufficient` entry lists, comma-separated.
+pub const SUFFICIENT_MODES: &[&str] = &["auditory", "tactile", "textual", "visual"];
+
+/// The `schema:accessibilityFeature` values of schema.org's vocabulary.
+pub const FEATURES: &[&str] = &[
+    "alternativeText",
+    "annotations",
+    "ARIA",
+    "audioDescription",
+    "bookmarks",
+    "braille",
+    "captions",
+    "ChemML",
+    "describedMath",
+    "displayTransformability",
+    "fullRubyAnnotations",
+    "highContrastAudio",
+    "highContrastDisplay",
+    "horizontalWriting",
+    "index",
+    "largePrint",
+    "latex",
+    "longDescription",
+    "MathML",
+    "none",
+    "openCaptions",
+    "pageBreakMarkers",
+    "pageNavigation",
+    "printPageNumbers",
+    "readingOrder",
+    "rubyAnnotations",
+    "signLanguage",
+    "structuralNavigation",
+    "synchronizedAudioText",
+    "tableOfContents",
+    "tactileGraphic",
+    "tactileObject",
+    "timingControl",
+    "transcript",
+    "ttsMarkup",
+    "unknown",
+    "unlocked",
+    "verticalWriting",
+    "withAdditionalWordSegmentation",
+    "withoutAdditionalWordSegmentation",
+];
+
+/// The `schema:accessibilityHazard` values of schema.org's vocabulary.
+pub const HAZARDS: &[&str] = &[
+    "flashing",
+    "motionSimulation",
+    "sound",
+    "noFlashingHazard",
+    "noMotionSimulationHazard",
+    "noSoundHazard",
+    "unknownFlashingHazard",
+    "unknownMotionSimulationHazard",
+    "unknownSoundHazard",
+    "none",
+    "unknown",
+];
+
+/// Splits the values given for the metadata key `key` into those its
+/// vocabulary defines and those it does not. Keys without a vocabulary
+/// keep every value.
+pub fn split_known_values(key: &str, values: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let is_known = |value: &str| match key {
+        "access-mode" => ACCESS_MODES.contains(&value),
+        "access-mode-sufficient" => value
+            .split(',')
+            .all(|mode| SUFFICIENT_MODES.contains(&mode.trim())),
+        "accessibility-feature" => FEATURES.contains(&value),
+        "accessibility-hazard" => HAZARDS.contains(&value),
+        _ => true,
+    };
+    values.into_iter().partition(|value| is_known(value))
+}
+
+/// Returns the values a key's vocabulary allows, for a message.
+pub fn allowed_values(key: &str) -> &'static [&'static str] {
+    match key {
+        "access-mode" => ACCESS_MODES,
+        "access-mode-sufficient" => SUFFICIENT_MODES,
+        "accessibility-feature" => FEATURES,
+        "accessibility-hazard" => HAZARDS,
+        _ => &[],
+    }
+}
+
 /// Counts from one chapter's writer that bear on accessibility.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChapterFacts {
@@ -148,8 +252,6 @@ pub fn derive_metadata(
         conforms_to,
         certified_by: None,
     };
-    metadata.summary = summary(facts, &metadata);
-
     if let Some(modes) = &overrides.access_modes {
         metadata.access_modes = modes.clone();
     }
@@ -162,15 +264,17 @@ pub fn derive_metadata(
     if let Some(hazards) = &overrides.hazards {
         metadata.hazards = hazards.clone();
     }
-    if let Some(summary) = &overrides.summary {
-        metadata.summary = summary.clone();
-    }
     match overrides.conforms_to.as_deref() {
         Some("none") => metadata.conforms_to = None,
         Some(claim) => metadata.conforms_to = Some(claim.to_string()),
         None => {}
     }
     metadata.certified_by = overrides.certified_by.clone();
+    // Written after the overrides, so that it agrees with them.
+    metadata.summary = match &overrides.summary {
+        Some(summary) => summary.clone(),
+        None => summary(facts, &metadata),
+    };
     metadata
 }
 
@@ -189,12 +293,16 @@ fn summary(facts: &BookFacts, metadata: &AccessibilityMetadata) -> String {
                 .to_string(),
         );
     }
+    // Images with an empty alt are decoration, which needs no description.
     match (counts.images, counts.images_without_alt) {
         (0, _) => sentences.push("It contains no images.".to_string()),
-        (1, 0) => sentences.push("Its one image has a text description.".to_string()),
+        (1, 0) => sentences
+            .push("Its one image has a text description or is marked as decoration.".to_string()),
         (images, 0) => sentences.push(format!(
-            "All {images} of its images have a text description."
+            "Each of its {images} images has a text description or is marked as decoration."
         )),
+        (1, _) => sentences.push("Its one image has no text description.".to_string()),
+        (images, 1) => sentences.push(format!("1 of its {images} images has no text description.")),
         (images, missing) => sentences.push(format!(
             "{missing} of its {images} images have no text description."
         )),
@@ -205,8 +313,20 @@ fn summary(facts: &BookFacts, metadata: &AccessibilityMetadata) -> String {
     sentences.push(
         "The reading system can change the text's font, size and colours, because the book sets none of them for body text.".to_string(),
     );
-    if facts.may_animate {
+    let hazard = |name: &str| metadata.hazards.iter().any(|value| value == name);
+    if hazard("unknownFlashingHazard") && facts.may_animate {
         sentences.push("An image may be animated, so whether it flashes is not known.".to_string());
+    } else if hazard("unknownFlashingHazard") || hazard("unknown") {
+        sentences.push("Whether it has flashing content is not known.".to_string());
+    }
+    for (name, sentence) in [
+        ("flashing", "It has flashing content."),
+        ("motionSimulation", "It has content that simulates motion."),
+        ("sound", "It has sounds."),
+    ] {
+        if hazard(name) {
+            sentences.push(sentence.to_string());
+        }
     }
     match &metadata.conforms_to {
         Some(claim) => sentences.push(format!(
@@ -370,7 +490,13 @@ mod tests {
             ["textual", "textual,visual"]
         );
         assert!(has(&metadata.features, "alternativeText"));
-        assert!(metadata.summary.contains("All 2 of its images"));
+        assert!(
+            metadata
+                .summary
+                .contains("Each of its 2 images has a text description"),
+            "{}",
+            metadata.summary
+        );
     }
 
     #[test]
@@ -380,7 +506,7 @@ mod tests {
         assert_eq!(metadata.access_modes_sufficient, ["textual,visual"]);
         assert_eq!(metadata.conforms_to, None);
         assert!(
-            metadata.summary.contains("1 of its 2 images have no text"),
+            metadata.summary.contains("1 of its 2 images has no text"),
             "{}",
             metadata.summary
         );
@@ -432,6 +558,79 @@ mod tests {
         assert_eq!(metadata.conforms_to, None);
         assert_eq!(metadata.certified_by.as_deref(), Some("Example Lab"));
         assert_eq!(metadata.access_modes, ["textual"], "not overridden");
+    }
+
+    #[test]
+    fn summary_follows_overrides() {
+        let clean = derive_metadata(
+            &facts(0, 0),
+            &AccessibilityOverrides {
+                conforms_to: Some("none".to_string()),
+                ..AccessibilityOverrides::default()
+            },
+        );
+        assert!(
+            clean.summary.contains("does not claim conformance"),
+            "{}",
+            clean.summary
+        );
+        assert!(!clean.summary.contains("It meets"), "{}", clean.summary);
+
+        let animated = BookFacts {
+            may_animate: true,
+            ..facts(1, 0)
+        };
+        let no_hazard = derive_metadata(
+            &animated,
+            &AccessibilityOverrides {
+                hazards: Some(vec!["none".to_string()]),
+                ..AccessibilityOverrides::default()
+            },
+        );
+        assert!(
+            !no_hazard.summary.contains("flashes"),
+            "{}",
+            no_hazard.summary
+        );
+        let derived = derive_metadata(&animated, &AccessibilityOverrides::default());
+        assert!(
+            derived.summary.contains("flashes is not known"),
+            "{}",
+            derived.summary
+        );
+    }
+
+    #[test]
+    fn one_image_summary_grammar() {
+        let metadata = derive_metadata(&facts(1, 1), &AccessibilityOverrides::default());
+        assert!(
+            metadata
+                .summary
+                .contains("Its one image has no text description."),
+            "{}",
+            metadata.summary
+        );
+    }
+
+    #[test]
+    fn override_values_checked_against_vocabulary() {
+        let values = |list: &[&str]| list.iter().map(|value| value.to_string()).collect();
+        let (known, unknown) =
+            split_known_values("accessibility-hazard", values(&["noSoundHazard", "banana"]));
+        assert_eq!(known, ["noSoundHazard"]);
+        assert_eq!(unknown, ["banana"]);
+        let (known, unknown) = split_known_values(
+            "access-mode-sufficient",
+            values(&["textual", "textual, visual", "textual,smell"]),
+        );
+        assert_eq!(known, ["textual", "textual, visual"]);
+        assert_eq!(unknown, ["textual,smell"]);
+        let (known, unknown) =
+            split_known_values("accessibility-feature", values(&["MathML", "altText"]));
+        assert_eq!(known, ["MathML"]);
+        assert_eq!(unknown, ["altText"]);
+        let (_, unknown) = split_known_values("access-mode", values(&["textual", "smell"]));
+        assert_eq!(unknown, ["smell"]);
     }
 
     #[test]

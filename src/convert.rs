@@ -405,21 +405,18 @@ pub fn convert_with_deferred(
         &chapters,
         options.toc_depth,
     );
-    target::limit_toc(options.target, &mut toc);
-
-    let mut toc = build_toc(
-        book,
-        &order_source,
-        &sources,
-        &plans,
-        &chapters,
-        options.toc_depth,
-    );
     let chapter_styles = chapter_stylesheets(&stylesheets);
+    // Kobo's spans add markup to every sentence after the split (about half
+    // again on prose), so KEPUB parts are cut at half the size.
+    let split_limit = if options.target == Some(Target::Kobo) {
+        MAX_DOCUMENT_BYTES / 2
+    } else {
+        MAX_DOCUMENT_BYTES
+    };
     let split = split_chapters(
         chapters,
         &mut toc,
-        MAX_DOCUMENT_BYTES,
+        split_limit,
         |chapter| chapter_xhtml(&chapter.title, "", &lang, &chapter_styles).len(),
         &mut used_names,
     );
@@ -440,6 +437,8 @@ pub fn convert_with_deferred(
         .map(|part| format!("{}/{}", package::ROOT, split.chapters[part].href))
         .collect();
     let chapters = split.chapters;
+    // After the split, which can add entries for parts without a heading.
+    target::limit_toc(options.target, &mut toc);
 
     let package = Package {
         metadata: &metadata,

@@ -5,7 +5,7 @@ use std::fmt;
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::accessibility::AccessibilityOverrides;
+use crate::accessibility::{self, AccessibilityOverrides};
 use crate::book::resolve_relative;
 use crate::error::{Error, Warning, Warnings};
 
@@ -260,6 +260,12 @@ pub fn parse_yaml(
             }
         }
 
+        if let Some(field) = accessibility_list(&mut metadata, key)
+            && let Some(values) = field.take()
+        {
+            *field = checked_accessibility_values(key, values, path, first_line, warnings);
+        }
+
         let understood = match key {
             "title" => metadata.title.is_some(),
             "author" | "authors" | "creator" => metadata.authors.is_some(),
@@ -270,13 +276,76 @@ pub fn parse_yaml(
             "access-mode-sufficient" => metadata.accessibility.access_modes_sufficient.is_some(),
             "accessibility-feature" => metadata.accessibility.features.is_some(),
             "accessibility-hazard" => metadata.accessibility.hazards.is_some(),
+            "accessibility-summary" => metadata.accessibility.summary.is_some(),
+            "conforms-to" => metadata.accessibility.conforms_to.is_some(),
+            "certified-by" => metadata.accessibility.certified_by.is_some(),
             _ => true,
         };
-        if !understood && !value.is_null() {
+        let takes_text_only = matches!(
+            key,
+            "accessibility-summary" | "conforms-to" | "certified-by"
+        );
+        let empty = value.as_str().is_some_and(|text| text.trim().is_empty());
+        if empty {
+            warnings.push(Warning::new(
+                path,
+                Some(first_line),
+                format!("metadata key `{key}` is empty; ignored it"),
+            ));
+        } else if !understood && takes_text_only {
+            warn(warnings, "text, not a list");
+        } else if !understood && !value.is_null() {
             warn(warnings, "text or a list of text");
         }
     }
     Ok(metadata)
+}
+
+/// Returns the accessibility list that the metadata key `key` sets.
+fn accessibility_list<'m>(
+    metadata: &'m mut Metadata,
+    key: &str,
+) -> Option<&'m mut Option<Vec<String>>> {
+    let overrides = &mut metadata.accessibility;
+    match key {
+        "access-mode" => Some(&mut overrides.access_modes),
+        "access-mode-sufficient" => Some(&mut overrides.access_modes_sufficient),
+        "accessibility-feature" => Some(&mut overrides.features),
+        "accessibility-hazard" => Some(&mut overrides.hazards),
+        _ => None,
+    }
+}
+
+/// Keeps the values that the key's vocabulary defines, with a warning for
+/// each other value and for `none` among other hazards. Returns `None`
+/// when no value is left, so the derived list stays.
+fn checked_accessibility_values(
+    key: &str,
+    values: Vec<String>,
+    path: &str,
+    line: usize,
+    warnings: &mut Warnings,
+) -> Option<Vec<String>> {
+    let (known, unknown) = accessibility::split_known_values(key, values);
+    for value in unknown {
+        warnings.push(Warning::new(
+            path,
+            Some(line),
+            format!(
+                "metadata key `{key}` has the unknown value `{value}`, ignored; use {}",
+                accessibility::allowed_values(key).join(", ")
+            ),
+        ));
+    }
+    if key == "accessibility-hazard" && known.len() > 1 && known.iter().any(|value| value == "none")
+    {
+        warnings.push(Warning::new(
+            path,
+            Some(line),
+            format!("metadata key `{key}` lists `none` beside other hazards; list either `none` or the hazards"),
+        ));
+    }
+    (!known.is_empty()).then_some(known)
 }
 
 /// The metadata keys Quire reads, for suggestions when a key is misspelt.
@@ -616,6 +685,71 @@ mod tests {
             Some(vec!["book/a.css".to_string(), "book/b.css".to_string()])
         );
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn accessibility_values_checked() {
+        let yaml = "accessibility-hazard: [banana, noSoundHazard]\naccess-mode: [smell]\naccessibility-summary: [a, b]\ncertified-by: \"\"\n";
+        let mut warnings = Warnings::default();
+        let metadata = parse_yaml("ch1.md", 2, yaml, &mut warnings).unwrap();
+        let overrides = &metadata.accessibility;
+        assert_eq!(overrides.hazards, Some(vec!["noSoundHazard".to_string()]));
+        assert_eq!(overrides.access_modes, None, "no known value left");
+        assert_eq!(overrides.summary, None);
+        assert_eq!(overrides.certified_by, None);
+        let messages: Vec<String> = warnings
+            .into_vec()
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|message| message
+                    .contains("`accessibility-hazard` has the unknown value `banana`")),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|message| message.contains("`access-mode` has the unknown value `smell`")),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|message| message
+                    .contains("`accessibility-summary` should be text, not a list")),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|message| message.contains("`certified-by` is empty")),
+            "{messages:#?}"
+        );
+    }
+
+    #[test]
+    fn none_beside_other_hazards_warned() {
+        let mut warnings = Warnings::default();
+        parse_yaml(
+            "ch1.md",
+            2,
+            "accessibility-hazard: [none, flashing]\n",
+            &mut warnings,
+        )
+        .unwrap();
+        let messages: Vec<String> = warnings
+            .into_vec()
+            .into_iter()
+            .map(|warning| warning.message)
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(
+            messages[0].contains("lists `none` beside other hazards"),
+            "{messages:#?}"
+        );
     }
 
     #[test]

@@ -10,6 +10,9 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+#[path = "common/large_book.rs"]
+mod large_book;
+
 use quire::kepub::{Token, tokens, unescape};
 use quire::target::Target;
 use quire::{Book, InputFile, Options, Output, convert};
@@ -355,6 +358,31 @@ fn kobo_wraps_chapters_in_spans() {
             .unwrap()
             .contains("koboSpan")
     );
+}
+
+#[test]
+fn kobo_split_parts_stay_small_with_spans() {
+    let big = large_book::large_chapter();
+    let after = large_book::short_chapter();
+    let output = build(
+        &[("big.md", big.as_bytes()), ("after.md", after.as_bytes())],
+        Some(Target::Kobo),
+    );
+    assert!(output.findings.is_empty(), "{:#?}", output.findings);
+    let parts: Vec<String> = entry_names(&output.epub)
+        .into_iter()
+        .filter(|name| name.starts_with("EPUB/text/big"))
+        .collect();
+    assert!(parts.len() > 2, "the chapter is split: {parts:?}");
+    for name in &parts {
+        let text = entry(&output.epub, name).expect("part present");
+        assert!(text.contains("koboSpan"), "{name} has spans");
+        assert!(
+            text.len() <= 260 * 1024,
+            "{name} is {} bytes with its spans",
+            text.len()
+        );
+    }
 }
 
 #[test]
