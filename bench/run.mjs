@@ -86,7 +86,7 @@ async function main() {
   printMachine(results);
 
   // Measures the page and its download alone, to try a change to the page
-  // or its modules; the results file and the chart stay as they are.
+  // or its modules. The results file and the chart stay as they are.
   if (process.argv.includes('--page-only')) {
     results.page = await benchmarkPage();
     results.wasm = measureWasm();

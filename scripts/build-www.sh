@@ -4,9 +4,9 @@
 # www/, a build-info.js whose VERSION names the service worker's cache, and
 # a .gz beside each text and wasm file for nginx's gzip_static.
 #
-# pkg/ holds the module the page loads first, built without the `convert`,
+# pkg/ contains the module the page loads first, built without the `convert`,
 # `math`, `highlight` and `checker` features to keep the first download
-# small: it only inspects books. pkg-full/ holds the module with every
+# small, so it only inspects books. pkg-full/ contains the module with every
 # feature, which the worker loads once files are chosen, to convert and
 # check books.
 #

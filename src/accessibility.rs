@@ -90,23 +90,8 @@ pub const HAZARDS: &[&str] = &[
     "unknown",
 ];
 
-/// Splits the values given for the metadata key `key` into those its
-/// vocabulary defines and those it does not. Keys without a vocabulary
-/// keep every value.
-pub fn split_known_values(key: &str, values: Vec<String>) -> (Vec<String>, Vec<String>) {
-    let is_known = |value: &str| match key {
-        "access-mode" => ACCESS_MODES.contains(&value),
-        "access-mode-sufficient" => value
-            .split(',')
-            .all(|mode| SUFFICIENT_MODES.contains(&mode.trim())),
-        "accessibility-feature" => FEATURES.contains(&value),
-        "accessibility-hazard" => HAZARDS.contains(&value),
-        _ => true,
-    };
-    values.into_iter().partition(|value| is_known(value))
-}
-
-/// Returns the values a key's vocabulary allows, for a message.
+/// Returns the values that the vocabulary of the metadata key `key`
+/// defines, or an empty list for a key without a vocabulary.
 pub fn allowed_values(key: &str) -> &'static [&'static str] {
     match key {
         "access-mode" => ACCESS_MODES,
@@ -115,6 +100,27 @@ pub fn allowed_values(key: &str) -> &'static [&'static str] {
         "accessibility-hazard" => HAZARDS,
         _ => &[],
     }
+}
+
+/// Splits the values given for the metadata key `key` into those its
+/// vocabulary defines and those it does not. Keys without a vocabulary
+/// keep every value. An `access-mode-sufficient` value is a
+/// comma-separated set of modes, each of which must be known.
+pub fn split_known_values(key: &str, values: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let vocabulary = allowed_values(key);
+    if vocabulary.is_empty() {
+        return (values, Vec::new());
+    }
+    let is_known = |value: &str| {
+        if key == "access-mode-sufficient" {
+            value
+                .split(',')
+                .all(|mode| vocabulary.contains(&mode.trim()))
+        } else {
+            vocabulary.contains(&value)
+        }
+    };
+    values.into_iter().partition(|value| is_known(value))
 }
 
 /// Counts from one chapter's writer that bear on accessibility.

@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn state_is_reused_on_each_thread() {
         // Each thread counts the items it took; the counts add up to all
-        // items, and each item sees a count of at least one.
+        // items, and each result is a count of at least one.
         let items = vec![(); 200];
         let counts = map_in_order(
             &items,

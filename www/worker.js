@@ -180,7 +180,7 @@ async function handleRequest(request) {
 /**
  * Converts a book with the module that has every feature, after waiting
  * for it to load. When it cannot load (the page is offline and has not
- * cached it, say), the request fails with a message that says so.
+ * cached it, say), the request fails with a message that names the cause.
  */
 async function convertBook(id, inputs, options) {
   if (engine === firstEngine) {
