@@ -73,19 +73,21 @@ fn has_rtl_letter(text: &str) -> bool {
     // UTF-8 writes the right-to-left ranges of `strong_direction` with the
     // lead bytes 0xD6 to 0xE0 (U+0590 to U+08FF), 0xEF (U+FB1D to U+FEFE)
     // and 0xF0 (the supplementary planes), and U+200F with 0xE2. Only
-    // characters with those lead bytes are decoded, so the punctuation of
-    // English text (curly quotes and dashes start with 0xE2) costs a byte
-    // comparison.
+    // characters with those lead bytes are decoded. The punctuation of
+    // English text (curly quotes and dashes) also starts with 0xE2, so the
+    // right-to-left mark is searched for on its own.
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(at, &byte)| {
-        let candidate = matches!(byte, 0xD6..=0xE0 | 0xEF | 0xF0)
-            || (byte == 0xE2 && bytes[at..].starts_with("\u{200F}".as_bytes()));
-        candidate
-            && text[at..]
-                .chars()
-                .next()
-                .is_some_and(|c| strong_direction(c) == Some(Direction::Rtl))
-    })
+    text.contains('\u{200F}')
+        || crate::text::any_flagged_byte(
+            bytes,
+            |byte| matches!(byte, 0xD6..=0xE0 | 0xEF | 0xF0),
+            |at| {
+                text[at..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| strong_direction(c) == Some(Direction::Rtl))
+            },
+        )
 }
 
 /// A block or an element with its own `dir`, open in the markup.

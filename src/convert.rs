@@ -476,7 +476,7 @@ pub fn convert_with_deferred(
     // module).
     #[cfg(feature = "checker")]
     let findings = {
-        let mut findings = crate::check::check_epub(&epub);
+        let mut findings = crate::check::check_epub_with_contents(&epub, entries);
         findings.retain(|finding| {
             finding.code != "QUIRE-RSC-001" || !oversized_documents.contains(&finding.file)
         });

@@ -88,11 +88,42 @@ pub fn remove_forbidden_chars<'a>(
 /// U+FFFF, which UTF-8 writes as EF BF BE and EF BF BF. Looking at bytes
 /// instead of decoding characters keeps this check cheap on every chapter.
 fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
-    bytes.iter().enumerate().any(|(index, &byte)| {
-        (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'))
-            || (byte == 0xEF
-                && matches!(bytes.get(index + 1..index + 3), Some([0xBF, 0xBE | 0xBF])))
-    })
+    any_flagged_byte(
+        bytes,
+        |byte| (byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r') | (byte == 0xEF),
+        |index| {
+            bytes[index] != 0xEF
+                || matches!(bytes.get(index + 1..index + 3), Some([0xBF, 0xBE | 0xBF]))
+        },
+    )
+}
+
+/// Reports whether `confirm` holds at any offset of `bytes` whose byte
+/// `flag` picks out. `flag` runs on 32 bytes at a time without stopping
+/// early, which the compiler turns into vector instructions, so text
+/// without a flagged byte costs a fraction of an instruction per byte;
+/// `confirm` runs only at the flagged offsets of a block. `flag` must be a
+/// cheap test of the byte alone.
+pub fn any_flagged_byte(
+    bytes: &[u8],
+    flag: impl Fn(u8) -> bool,
+    mut confirm: impl FnMut(usize) -> bool,
+) -> bool {
+    const BLOCK: usize = 32;
+    let mut confirm_block = |start: usize, block: &[u8]| {
+        (0..block.len()).any(|offset| flag(block[offset]) && confirm(start + offset))
+    };
+    let (blocks, rest) = bytes.as_chunks::<BLOCK>();
+    for (number, block) in blocks.iter().enumerate() {
+        // A block of known length, summed with `|` rather than `||`.
+        let flagged = block
+            .iter()
+            .fold(0u8, |flagged, &byte| flagged | u8::from(flag(byte)));
+        if flagged != 0 && confirm_block(number * BLOCK, block) {
+            return true;
+        }
+    }
+    confirm_block(bytes.len() - rest.len(), rest)
 }
 
 #[cfg(test)]
@@ -180,5 +211,58 @@ mod tests {
         assert_eq!(text, "one\ntwo\n");
         assert_eq!(warnings[0].line, Some(2));
         assert!(warnings[0].message.contains("2 control"));
+    }
+
+    #[test]
+    fn flagged_bytes_found_in_every_block_and_the_remainder() {
+        // Lengths around the block size, with the byte at every offset, so
+        // the first, last and partial blocks are all covered.
+        for length in [1, 31, 32, 33, 64, 65, 100] {
+            for at in 0..length {
+                let mut bytes = vec![b'a'; length];
+                bytes[at] = b'!';
+                let mut confirmed = Vec::new();
+                let found = any_flagged_byte(
+                    &bytes,
+                    |byte| byte == b'!',
+                    |index| {
+                        confirmed.push(index);
+                        true
+                    },
+                );
+                assert!(found, "length {length}, at {at}");
+                assert_eq!(confirmed, [at]);
+            }
+            assert!(!any_flagged_byte(
+                &vec![b'a'; length],
+                |byte| byte == b'!',
+                |_| true
+            ));
+        }
+    }
+
+    #[test]
+    fn flagged_bytes_confirmed_one_by_one() {
+        // The first flagged byte is not confirmed, the second in the same
+        // block is.
+        let bytes = b"x!y!z";
+        let found = any_flagged_byte(bytes, |byte| byte == b'!', |index| index == 3);
+        assert!(found);
+        assert!(!any_flagged_byte(bytes, |byte| byte == b'!', |_| false));
+    }
+
+    #[test]
+    fn forbidden_chars_need_the_whole_sequence() {
+        assert!(!may_have_forbidden_chars(
+            "tab\tand\r\nlines \u{FEFF} \u{FFFD}".as_bytes()
+        ));
+        assert!(may_have_forbidden_chars("bell \u{7}".as_bytes()));
+        assert!(may_have_forbidden_chars(
+            &[b'a'; 40]
+                .iter()
+                .copied()
+                .chain([0xEF, 0xBF, 0xBF])
+                .collect::<Vec<_>>()
+        ));
     }
 }

@@ -38,7 +38,7 @@ mod reader;
 #[cfg(feature = "checker")]
 use reader::{Files, Lines, Report, as_utf8, line_of, parse_xml};
 #[cfg(feature = "checker")]
-pub use reader::{MAX_INFLATED_BYTES, check_epub};
+pub use reader::{MAX_INFLATED_BYTES, check_epub, check_epub_with_contents};
 
 /// The seriousness of a finding, in EPUBCheck's grades.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
