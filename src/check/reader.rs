@@ -352,7 +352,72 @@ pub(crate) fn as_utf8<'b>(bytes: &'b [u8], file: &str, report: &mut Report) -> O
 
 #[cfg(test)]
 mod tests {
-    use super::Lines;
+    use super::{Lines, check_epub, check_epub_with_contents};
+    use crate::book::{Book, InputFile};
+    use crate::check::zip::Archive;
+
+    /// A book made by Quire, with the contents of each entry.
+    fn book_and_contents() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+        let book = Book {
+            files: vec![InputFile {
+                path: "one.md".to_string(),
+                bytes: b"# One\n\nText with [a link](#one).\n".to_vec(),
+                modified: None,
+            }],
+            chapters: None,
+        };
+        let epub = crate::convert(&book, &crate::Options::default())
+            .unwrap()
+            .epub;
+        let archive = Archive::read(&epub).unwrap();
+        let contents = archive
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.name.clone(),
+                    archive.read_entry(entry, u64::MAX).unwrap(),
+                )
+            })
+            .collect();
+        (epub, contents)
+    }
+
+    #[test]
+    fn given_contents_agree_with_inflating() {
+        let (epub, contents) = book_and_contents();
+        let full: Vec<String> = check_epub(&epub).iter().map(ToString::to_string).collect();
+        let given: Vec<String> = check_epub_with_contents(&epub, contents)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(full, given);
+        assert!(full.is_empty(), "{full:?}");
+    }
+
+    #[test]
+    fn given_contents_are_read_instead_of_the_archive() {
+        // A chapter given with a duplicate id the archive's copy does not
+        // have: the finding shows the given bytes were checked.
+        let (epub, mut contents) = book_and_contents();
+        let (name, bytes) = contents
+            .iter_mut()
+            .find(|(name, _)| name.ends_with("one.xhtml"))
+            .expect("the chapter");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        *bytes = text
+            .replacen("<p>", "<p id=\"twice\">", 1)
+            .replacen("</p>", "</p><p id=\"twice\">again</p>", 1)
+            .into_bytes();
+        let name = name.clone();
+        let findings = check_epub_with_contents(&epub, contents);
+        assert!(
+            findings
+                .iter()
+                .any(|finding| finding.file == name && finding.message.contains("twice")),
+            "{findings:?}"
+        );
+    }
 
     #[test]
     fn lines_found_across_blocks() {
