@@ -64,6 +64,10 @@ pub struct Options {
     pub target: Option<Target>,
     /// The image size, in pixels, above which the apple target warns.
     pub max_image_pixels: u64,
+    /// Whether [`Output::chapters`] keeps each chapter's body for a
+    /// preview. The command line shows none and turns this off, so the
+    /// bodies are freed before the zip is written.
+    pub keep_previews: bool,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -84,6 +88,7 @@ impl Default for Options {
             auto_cover: false,
             target: None,
             max_image_pixels: target::DEFAULT_MAX_IMAGE_PIXELS,
+            keep_previews: true,
         }
     }
 }
@@ -249,6 +254,8 @@ pub fn convert_with_deferred(
             &mut warnings,
         );
     }
+    // The line indexes serve only while chapters are written.
+    drop(lines);
     let (mut metadata, lang) = book_settings.expect("a book has at least one file");
     let direction = locale::direction(&lang);
 
@@ -268,7 +275,7 @@ pub fn convert_with_deferred(
         .map(|(index, path)| (path.as_str(), index))
         .collect();
     let mut chapters = Vec::with_capacity(plans.len());
-    for (index, (plan, chapter)) in plans.iter().zip(&rendered).enumerate() {
+    for (index, (plan, chapter)) in plans.iter().zip(&mut rendered).enumerate() {
         let body = chapter.resolve(|target| {
             let href = resolve_link(target, index, &plans, &chapter_sources, &source_index, &anchors);
             if href.is_none() {
@@ -284,6 +291,8 @@ pub fn convert_with_deferred(
             }
             href
         });
+        // Only the resolved body is needed from here on.
+        chapter.body = String::new();
         // The preview shows this body, so it takes the block directions
         // here, where `xhtml_document` would otherwise add them.
         let body = match set_block_directions(&body, direction) {
@@ -457,6 +466,13 @@ pub fn convert_with_deferred(
         accessibility: &accessibility,
     };
     let mut entries = package_entries(&package, &files, &images, &css_files)?;
+    let mut chapters = chapters;
+    if !options.keep_previews {
+        // The entries hold each chapter's document now.
+        for chapter in &mut chapters {
+            chapter.body = String::new();
+        }
+    }
     let facts = target::BookFacts {
         first_source: &sources[0],
         lang: &lang,
@@ -1360,6 +1376,47 @@ fn sort_warnings(mut warnings: Vec<Warning>, sources: &[String]) -> Vec<Warning>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_left_out_without_changing_the_book() {
+        let book = Book {
+            files: vec![
+                crate::book::InputFile {
+                    path: "one.md".to_string(),
+                    bytes: b"# One\n\nSee [two](two.md).\n".to_vec(),
+                    modified: None,
+                },
+                crate::book::InputFile {
+                    path: "two.md".to_string(),
+                    bytes: b"# Two\n\nText.\n".to_vec(),
+                    modified: None,
+                },
+            ],
+            chapters: None,
+        };
+        let with = convert(&book, &Options::default()).unwrap();
+        let without = convert(
+            &book,
+            &Options {
+                keep_previews: false,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(with.epub, without.epub);
+        assert!(
+            with.chapters
+                .iter()
+                .all(|chapter| chapter.body.contains("<h1"))
+        );
+        assert!(
+            without
+                .chapters
+                .iter()
+                .all(|chapter| chapter.body.is_empty())
+        );
+        assert_eq!(with.chapters.len(), without.chapters.len());
+    }
 
     #[test]
     fn content_uuid_stable_and_distinct() {

@@ -52,29 +52,41 @@ struct Packed {
     data: Vec<u8>,
 }
 
+/// At most about this many bytes of entries are compressed at a time, so
+/// the compressed copies waiting to be written stay small beside the book.
+const PACK_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
 /// Writes the entries, after `mimetype`, into an EPUB zip archive.
 pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
-    let packed = pack_all(entries)?;
-
-    let body_size: usize = packed.iter().map(|entry| entry.data.len()).sum();
+    let total: usize = entries.iter().map(|(_, bytes)| bytes.len()).sum();
+    let parallel = total >= PARALLEL_MIN_BYTES;
     let names_size: usize = entries.iter().map(|(name, _)| name.len()).sum();
-    let mut archive = Vec::with_capacity(body_size + 2 * names_size + 80 * (entries.len() + 1));
+    // Text shrinks to about a third; the archive grows if it needs more.
+    let mut archive = Vec::with_capacity(total / 3 + 2 * names_size + 80 * (entries.len() + 1));
     let mut central = Vec::with_capacity(names_size + 46 * (entries.len() + 1));
-
-    let mimetype = pack(
-        b"application/epub+zip",
-        METHOD_STORED,
-        &mut new_compressor(),
-    )?;
-    let all = std::iter::once(("mimetype", &mimetype))
-        .chain(entries.iter().map(|(name, _)| name.as_str()).zip(&packed));
     let mut count = 0usize;
-    for (name, entry) in all {
+    let mut add = |name: &str, entry: Packed| -> Result<(), Error> {
         let offset = archive.len();
-        write_local_header(&mut archive, name, entry)?;
+        write_local_header(&mut archive, name, &entry)?;
         archive.extend_from_slice(&entry.data);
-        write_central_header(&mut central, name, entry, offset)?;
+        write_central_header(&mut central, name, &entry, offset)?;
         count += 1;
+        Ok(())
+    };
+
+    add(
+        "mimetype",
+        pack(
+            b"application/epub+zip",
+            METHOD_STORED,
+            &mut new_compressor(),
+        )?,
+    )?;
+    // Each batch's compressed bytes are freed once copied into the archive.
+    for batch in batches(entries, PACK_BATCH_BYTES) {
+        for ((name, _), entry) in batch.iter().zip(pack_all(batch, parallel)?) {
+            add(name, entry)?;
+        }
     }
 
     let central_offset = archive.len();
@@ -83,14 +95,33 @@ pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
     Ok(archive)
 }
 
-/// Compresses every entry, on several threads when the book is large and
-/// the platform has them. The archive is the same whatever the timing,
+/// Splits `entries` into runs of consecutive entries of at most
+/// `max_bytes` in all, or of one larger entry.
+fn batches(entries: &[(String, Vec<u8>)], max_bytes: usize) -> Vec<&[(String, Vec<u8>)]> {
+    let mut batches = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (index, (_, entry)) in entries.iter().enumerate() {
+        if index > start && bytes + entry.len() > max_bytes {
+            batches.push(&entries[start..index]);
+            start = index;
+            bytes = 0;
+        }
+        bytes += entry.len();
+    }
+    if start < entries.len() {
+        batches.push(&entries[start..]);
+    }
+    batches
+}
+
+/// Compresses entries, on several threads when `parallel` is set and the
+/// platform has them. The archive is the same whatever the timing,
 /// because the results come back in entry order.
-fn pack_all(entries: &[(String, Vec<u8>)]) -> Result<Vec<Packed>, Error> {
-    let total: usize = entries.iter().map(|(_, bytes)| bytes.len()).sum();
+fn pack_all(entries: &[(String, Vec<u8>)], parallel: bool) -> Result<Vec<Packed>, Error> {
     map_in_order(
         entries,
-        total >= PARALLEL_MIN_BYTES,
+        parallel,
         new_compressor,
         |compressor, (_, bytes)| pack(bytes, METHOD_DEFLATED, compressor),
     )
@@ -362,12 +393,53 @@ mod tests {
             assert_eq!(name, read_name);
             assert_eq!(bytes, read_bytes);
         }
-        let threaded_data: Vec<Vec<u8>> = pack_all(&entries)
+        let threaded_data: Vec<Vec<u8>> = pack_all(&entries, true)
             .expect("packed")
             .into_iter()
             .map(|entry| entry.data)
             .collect();
         assert_eq!(threaded_data, sequential);
+    }
+
+    #[test]
+    fn batches_keep_order_and_size() {
+        let entry = |size: usize| (format!("f{size}"), vec![0u8; size]);
+        let entries = vec![entry(3), entry(4), entry(10), entry(2), entry(2), entry(1)];
+        let sizes: Vec<Vec<usize>> = batches(&entries, 8)
+            .iter()
+            .map(|batch| batch.iter().map(|(_, bytes)| bytes.len()).collect())
+            .collect();
+        // The entry over the limit goes alone; the others fill up to it.
+        assert_eq!(sizes, [vec![3, 4], vec![10], vec![2, 2, 1]]);
+        assert!(batches(&[], 8).is_empty());
+    }
+
+    #[test]
+    fn archive_made_in_batches_reads_back() {
+        // More than one batch of entries that do not compress.
+        let mut state = 1u32;
+        let mut noise = |size: usize| -> Vec<u8> {
+            (0..size)
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (state >> 24) as u8
+                })
+                .collect()
+        };
+        let entries: Vec<(String, Vec<u8>)> = (0..5)
+            .map(|i| {
+                (
+                    format!("EPUB/images/i{i}.png"),
+                    noise(PACK_BATCH_BYTES / 2 + 1),
+                )
+            })
+            .collect();
+        let read = read_back(&write_zip(&entries).expect("zip written"));
+        assert_eq!(read.len(), entries.len() + 1);
+        for ((name, bytes), (read_name, _, read_bytes)) in entries.iter().zip(&read[1..]) {
+            assert_eq!(name, read_name);
+            assert_eq!(bytes, read_bytes);
+        }
     }
 
     #[test]

@@ -411,6 +411,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
             })
             .transpose()?,
         max_image_pixels: cli.max_image_pixels,
+        keep_previews: false,
     })
 }
 

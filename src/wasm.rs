@@ -321,6 +321,7 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
         auto_cover: options.auto_cover.unwrap_or(defaults.auto_cover),
         target,
         max_image_pixels,
+        keep_previews: true,
     };
     Ok((book, options))
 }
