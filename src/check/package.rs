@@ -7,7 +7,7 @@ use roxmltree::{Document, Node};
 
 use super::content::{self, Summary};
 use super::paths::{self, Target};
-use super::{Files, Report, as_utf8, line_of, navigation, parse_xml};
+use super::{Files, Lines, Report, as_utf8, line_of, navigation, parse_xml};
 use crate::metadata::{is_valid_date, is_valid_language_tag};
 
 const OPF: &str = "http://www.idpf.org/2007/opf";
@@ -317,6 +317,8 @@ fn is_modified_form(value: &str) -> bool {
 }
 
 fn read_manifest(document: &Document, root: Node, path: &str, report: &mut Report) -> Vec<Item> {
+    // A line for every item: `line_of` would scan from the start for each.
+    let lines = Lines::new(document.input_text());
     let Some(manifest) = child(root, (OPF, "manifest")) else {
         report.error(
             "RSC-005",
@@ -334,7 +336,7 @@ fn read_manifest(document: &Document, root: Node, path: &str, report: &mut Repor
         .children()
         .filter(|node| node.has_tag_name((OPF, "item")))
     {
-        let line = line_of(document, node.range().start);
+        let line = lines.line(node.range().start);
         let id = node.attribute("id").unwrap_or("").to_string();
         let href = node.attribute("href").unwrap_or("");
         let media_type = node
@@ -489,6 +491,8 @@ pub(super) fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 }
 
 fn read_spine(document: &Document, root: Node, package: &mut Package, report: &mut Report) {
+    // A line for every item: `line_of` would scan from the start for each.
+    let lines = Lines::new(document.input_text());
     let path = package.path.clone();
     let Some(spine) = child(root, (OPF, "spine")) else {
         report.error(
@@ -544,7 +548,7 @@ fn read_spine(document: &Document, root: Node, package: &mut Package, report: &m
         .children()
         .filter(|node| node.has_tag_name((OPF, "itemref")))
     {
-        let line = line_of(document, itemref.range().start);
+        let line = lines.line(itemref.range().start);
         let idref = itemref.attribute("idref").unwrap_or("");
         let Some(item) = by_id.get(idref) else {
             report.error(
