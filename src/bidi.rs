@@ -73,21 +73,23 @@ fn has_rtl_letter(text: &str) -> bool {
     // UTF-8 writes the right-to-left ranges of `strong_direction` with the
     // lead bytes 0xD6 to 0xE0 (U+0590 to U+08FF), 0xEF (U+FB1D to U+FEFE)
     // and 0xF0 (the supplementary planes), and U+200F with 0xE2. Only
-    // characters with those lead bytes are decoded. The punctuation of
-    // English text (curly quotes and dashes) also starts with 0xE2, so the
-    // right-to-left mark is searched for on its own.
+    // characters with those lead bytes are decoded. (`str::contains` with
+    // U+200F would run a substring search over the whole text.)
+    const RIGHT_TO_LEFT_MARK: &[u8] = "\u{200F}".as_bytes();
     let bytes = text.as_bytes();
-    text.contains('\u{200F}')
-        || crate::text::any_flagged_byte(
-            bytes,
-            |byte| matches!(byte, 0xD6..=0xE0 | 0xEF | 0xF0),
-            |at| {
-                text[at..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| strong_direction(c) == Some(Direction::Rtl))
-            },
-        )
+    crate::text::any_flagged_byte(
+        bytes,
+        |byte| matches!(byte, 0xD6..=0xE0 | 0xE2 | 0xEF | 0xF0),
+        |at| {
+            if bytes[at] == 0xE2 {
+                return bytes[at..].starts_with(RIGHT_TO_LEFT_MARK);
+            }
+            text[at..]
+                .chars()
+                .next()
+                .is_some_and(|c| strong_direction(c) == Some(Direction::Rtl))
+        },
+    )
 }
 
 /// A block or an element with its own `dir`, open in the markup.

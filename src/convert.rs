@@ -181,7 +181,7 @@ pub fn convert_with_deferred(
         // include changes it.
         let text = decode(path, &file.bytes, &mut warnings)?;
         let text = remove_forbidden_chars(path, text, &mut warnings);
-        if text.contains("{{#") {
+        if mdbook::find_directive(&text).is_some() {
             let expanded = mdbook::expand_includes(path, &text, &files, &mut warnings);
             // Included files may carry characters XML forbids too.
             let text = remove_forbidden_chars(path, expanded.text.into(), &mut warnings);

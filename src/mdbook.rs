@@ -255,14 +255,29 @@ pub fn expand_includes(
     let mut out = String::with_capacity(text.len());
     let mut stack = vec![crate::book::normalize_path(path)];
 
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let line_number = index + 1;
-        // Most lines hold no directive and are copied as they are.
-        if !line.contains("{{#") {
-            out.push_str(line);
-            source_lines.push(line_number);
-            continue;
-        }
+    // The lines between directives are copied in one piece: looking for
+    // "{{#" line by line cost more than the copying.
+    let mut line_number = 1;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some(at) = find_directive(rest) else {
+            let count = newlines(rest) + usize::from(!rest.ends_with('\n'));
+            out.push_str(rest);
+            source_lines.extend(line_number..line_number + count);
+            break;
+        };
+        let line_start = rest[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let plain = &rest[..line_start];
+        let count = newlines(plain);
+        out.push_str(plain);
+        source_lines.extend(line_number..line_number + count);
+        line_number += count;
+
+        let line_end = rest[at..]
+            .find('\n')
+            .map_or(rest.len(), |newline| at + newline + 1);
+        let line = &rest[line_start..line_end];
+        rest = &rest[line_end..];
         let mut expanded = String::new();
         expand_line(
             path,
@@ -280,11 +295,31 @@ pub fn expand_includes(
             expanded.push('\n');
         }
         out.push_str(&expanded);
+        line_number += 1;
     }
     Expanded {
         text: out,
         source_lines,
     }
+}
+
+/// Finds the first "{{#" in `text`. Looking for `{` alone uses the
+/// standard library's byte search, which is quicker than its substring
+/// search, most of all in WebAssembly.
+pub(crate) fn find_directive(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find('{') {
+        let at = from + at;
+        if text[at..].starts_with("{{#") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn newlines(text: &str) -> usize {
+    text.bytes().filter(|&byte| byte == b'\n').count()
 }
 
 /// Expands the directives of one line of `file` into `out`. `stack` lists
@@ -593,6 +628,38 @@ mod tests {
         );
         assert_eq!(expanded.text, "one\na\nb\nc\nlast\n");
         assert_eq!(expanded.source_lines, [1, 2, 2, 2, 3]);
+    }
+
+    #[test]
+    fn lines_map_back_around_several_directives() {
+        // Directives on the first and last lines, two on one line, lines
+        // without a final line feed, and a blank line between.
+        let book = book(&[("two.txt", "x\ny\n"), ("one.txt", "z")]);
+        let files = FileIndex::new(&book);
+        for (text, lines, expected) in [
+            (
+                "{{#include two.txt}}\n\nmid {{#include one.txt}} {{#include one.txt}}\nend",
+                vec![1, 1, 2, 3, 4],
+                "x\ny\n\nmid z z\nend",
+            ),
+            ("a\nb\n{{#include one.txt}}", vec![1, 2, 3], "a\nb\nz"),
+            ("plain\ntext", vec![1, 2], "plain\ntext"),
+            ("", vec![], ""),
+        ] {
+            let mut warnings = Warnings::default();
+            let expanded = expand_includes("ch.md", text, &files, &mut warnings);
+            assert_eq!(expanded.text, expected, "{text:?}");
+            assert_eq!(expanded.source_lines, lines, "{text:?}");
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
+    }
+
+    #[test]
+    fn directive_found_after_lone_braces() {
+        assert_eq!(find_directive("a { {{ {{#x}}"), Some(7));
+        assert_eq!(find_directive("{{#x}}"), Some(0));
+        assert_eq!(find_directive("{ {{ #"), None);
+        assert_eq!(find_directive("é{{{#"), Some(3));
     }
 
     #[test]

@@ -206,7 +206,8 @@ pub struct Writer<'a> {
     warnings: &'a mut Warnings,
     /// Whether bare URLs in text become links (GFM's autolink extension).
     autolinks: bool,
-    line: Option<usize>,
+    /// Where in the source the current event starts.
+    offset: Option<usize>,
     out: String,
     stack: Vec<Open>,
     links: Vec<LinkTarget>,
@@ -263,7 +264,7 @@ impl<'a> Writer<'a> {
             resolver,
             warnings,
             autolinks: true,
-            line: None,
+            offset: None,
             out: String::new(),
             stack: Vec::new(),
             links: Vec::new(),
@@ -317,8 +318,14 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// The source line of the current event.
+    fn line(&self) -> Option<usize> {
+        self.offset.map(|offset| self.lines.line_of(offset))
+    }
+
     fn event(&mut self, event: &Event<'_>, range: &Range<usize>) {
-        self.line = Some(self.lines.line_of(range.start));
+        // The line is looked up only when a warning or link needs it.
+        self.offset = Some(range.start);
         if self.image.is_some() {
             self.image_event(event);
             return;
@@ -430,7 +437,7 @@ impl<'a> Writer<'a> {
                     ..TableState::default()
                 };
                 self.open_block("table", Model::Block, &[]);
-                self.tables.push((false, self.line));
+                self.tables.push((false, self.line()));
             }
             Tag::TableHead => {
                 self.table.in_head = true;
@@ -483,7 +490,7 @@ impl<'a> Writer<'a> {
             } => {
                 let href = self
                     .resolver
-                    .image(self.source, dest_url, self.line, self.warnings);
+                    .image(self.source, dest_url, self.line(), self.warnings);
                 self.image = Some(ImageState {
                     depth: 0,
                     alt: String::new(),
@@ -729,7 +736,7 @@ impl<'a> Writer<'a> {
         self.no_autolink_depth += 1;
         let action = self
             .resolver
-            .link(self.source, url, self.line, self.warnings);
+            .link(self.source, url, self.line(), self.warnings);
         let mut open = Open {
             name: "",
             origin,
@@ -836,7 +843,7 @@ impl<'a> Writer<'a> {
                 heading.level,
                 previous + 1
             );
-            self.warn_accessibility(self.line, message);
+            self.warn_accessibility(self.line(), message);
         }
         self.last_heading_level = Some(heading.level);
         self.accessibility.headings += 1;
@@ -978,7 +985,7 @@ impl<'a> Writer<'a> {
             if !href.starts_with("mailto:")
                 && let Some(message) = accessibility::unclear_link_text(&rest[start..end], false)
             {
-                self.warn_accessibility(self.line, message);
+                self.warn_accessibility(self.line(), message);
             }
             rest = &rest[end..];
         }
@@ -1058,7 +1065,7 @@ impl<'a> Writer<'a> {
                         "footnote [^{label}] has no definition in this file; wrote an empty note"
                     );
                     self.warnings
-                        .push(Warning::new(self.source, self.line, message));
+                        .push(Warning::new(self.source, self.line(), message));
                 }
             }
             self.close_markdown();
@@ -1227,7 +1234,7 @@ impl<'a> Writer<'a> {
             let resolved = match src {
                 Some(src) => self
                     .resolver
-                    .image(self.source, &src, self.line, self.warnings),
+                    .image(self.source, &src, self.line(), self.warnings),
                 None => {
                     self.warn("raw <img> has no src; kept its alt text".to_string());
                     None
@@ -1274,7 +1281,7 @@ impl<'a> Writer<'a> {
                 self.no_autolink_depth += 1;
             }
             if name == "table" {
-                self.tables.push((false, self.line));
+                self.tables.push((false, self.line()));
             }
             self.push(Open {
                 name,
@@ -1313,7 +1320,7 @@ impl<'a> Writer<'a> {
 
     fn warn(&mut self, message: String) {
         self.warnings
-            .push(Warning::new(self.source, self.line, message));
+            .push(Warning::new(self.source, self.line(), message));
     }
 
     /// Raises a warning about the chapter's accessibility, which also
@@ -1340,7 +1347,7 @@ impl<'a> Writer<'a> {
         let message = format!(
             "image \"{href}\" has no alt text; {advice}, or write it as <img src=\"...\" alt=\"\"> if it is only decoration"
         );
-        self.warn_accessibility(self.line, message);
+        self.warn_accessibility(self.line(), message);
     }
 
     /// Warns when the text of the link whose content starts at `start`
@@ -1349,7 +1356,7 @@ impl<'a> Writer<'a> {
         let content = self.out.get(start..).unwrap_or("");
         let (text, has_image_name) = accessibility::text_of_markup(content);
         if let Some(message) = accessibility::unclear_link_text(&text, has_image_name) {
-            self.warn_accessibility(self.line, message);
+            self.warn_accessibility(self.line(), message);
         }
     }
 }
