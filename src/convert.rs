@@ -164,27 +164,123 @@ pub fn convert_with_deferred(
 ) -> Result<Output, Error> {
     let mut warnings = Warnings::default();
     let files = FileIndex::with_deferred(book, deferred, read_file);
-
     let (sources, order_source) = chapter_order(book);
     if sources.is_empty() {
         return Err(Error::NoChapters);
     }
     check_text_size(&files, &sources, options.max_text_bytes)?;
+    let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
+    let chapters = ChapterTexts {
+        sources,
+        order_source,
+        texts,
+        lines,
+    };
+    convert_texts(book, deferred, &files, chapters, options, warnings)
+}
+
+/// Converts a book to EPUB 3 as [`convert_with_deferred`] does, taking the
+/// book so that each chapter's Markdown is freed once it is written. The
+/// command line and the page's worker, which have no further use for the
+/// book, convert this way and need less memory for a large book.
+pub fn convert_owned(
+    mut book: Book,
+    deferred: &[DeferredFile],
+    read_file: Option<ReadFile<'_>>,
+    options: &Options,
+) -> Result<Output, Error> {
+    let mut warnings = Warnings::default();
+    let (sources, order_source) = chapter_order(&book);
+    if sources.is_empty() {
+        return Err(Error::NoChapters);
+    }
+    // Where each path is among the book's files; a later file wins, as in
+    // `FileIndex`.
+    let positions: HashMap<String, usize> = book
+        .files
+        .iter()
+        .enumerate()
+        .map(|(position, file)| (crate::book::normalize_path(&file.path), position))
+        .collect();
+    // The texts are made with every file in place, for includes. A text
+    // that is its file's bytes unchanged is taken from the book afterwards
+    // instead of being copied; any other is kept as made.
+    let (kept, lines) = {
+        let files = FileIndex::with_deferred(&book, deferred, read_file);
+        check_text_size(&files, &sources, options.max_text_bytes)?;
+        let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
+        let mut taken = HashSet::new();
+        let kept: Vec<Option<String>> = texts
+            .into_iter()
+            .zip(&sources)
+            .map(|(text, path)| match text {
+                Cow::Borrowed(_) if positions.contains_key(path) && taken.insert(path) => None,
+                text => Some(text.into_owned()),
+            })
+            .collect();
+        (kept, lines)
+    };
+    let mut texts: Vec<Cow<'static, str>> = Vec::with_capacity(sources.len());
+    for (path, kept) in sources.iter().zip(kept) {
+        let text = match kept {
+            Some(text) => text,
+            None => {
+                let bytes = std::mem::take(&mut book.files[positions[path]].bytes);
+                let mut text = String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
+                    path: path.clone(),
+                    offset: error.utf8_error().valid_up_to(),
+                })?;
+                // `decode` left out a byte order mark by borrowing past it.
+                if text.starts_with('\u{FEFF}') {
+                    text.drain(..'\u{FEFF}'.len_utf8());
+                }
+                text
+            }
+        };
+        texts.push(Cow::Owned(text));
+    }
+    let files = FileIndex::with_deferred(&book, deferred, read_file);
+    let chapters = ChapterTexts {
+        sources,
+        order_source,
+        texts,
+        lines,
+    };
+    convert_texts(&book, deferred, &files, chapters, options, warnings)
+}
+
+/// The chapter files of a book, in reading order, as text ready to parse.
+struct ChapterTexts<'t> {
+    /// Normalised paths of the chapter files.
+    sources: Vec<String>,
+    order_source: OrderSource,
+    /// Each file's text after decoding, cleaning and includes.
+    texts: Vec<Cow<'t, str>>,
+    /// Each text's source lines.
+    lines: Vec<LineIndex>,
+}
+
+/// Reads each chapter file as text: decoded, cleaned of characters XML
+/// forbids, and with its includes expanded. A text borrows its file's
+/// bytes unless one of those steps changes it.
+fn read_texts<'f>(
+    files: &'f FileIndex<'_>,
+    sources: &[String],
+    warnings: &mut Warnings,
+) -> Result<(Vec<Cow<'f, str>>, Vec<LineIndex>), Error> {
     let mut texts = Vec::with_capacity(sources.len());
     let mut lines = Vec::with_capacity(sources.len());
-    for path in &sources {
+    for path in sources {
         let file = files
             .get(path)
             .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
         reject_binary(path, &file.bytes)?;
-        // The text borrows the file's bytes unless decoding, cleaning or an
-        // include changes it.
-        let text = decode(path, &file.bytes, &mut warnings)?;
-        let text = remove_forbidden_chars(path, text, &mut warnings);
+        let text = decode(path, &file.bytes, warnings)?;
+        let text = remove_forbidden_chars(path, text, warnings);
         if mdbook::find_directive(&text).is_some() {
-            let expanded = mdbook::expand_includes(path, &text, &files, &mut warnings);
+            let expanded = mdbook::expand_includes(path, &text, files, warnings);
             // Included files may carry characters XML forbids too.
-            let text = remove_forbidden_chars(path, expanded.text.into(), &mut warnings);
+            let text = remove_forbidden_chars(path, expanded.text.into(), warnings);
             lines.push(LineIndex::with_source_lines(&text, expanded.source_lines));
             texts.push(text);
         } else {
@@ -192,14 +288,31 @@ pub fn convert_with_deferred(
             texts.push(text);
         }
     }
+    Ok((texts, lines))
+}
 
+/// Converts the chapter texts of `book`, whose files `files` indexes.
+fn convert_texts(
+    book: &Book,
+    deferred: &[DeferredFile],
+    files: &FileIndex<'_>,
+    chapters: ChapterTexts<'_>,
+    options: &Options,
+    mut warnings: Warnings,
+) -> Result<Output, Error> {
+    let ChapterTexts {
+        sources,
+        order_source,
+        mut texts,
+        lines,
+    } = chapters;
     // A single file is split into chapters at its level-1 headings. Each
     // file is parsed, written and its events dropped before the next, so
     // only one file's events are in memory at a time.
     let split = sources.len() == 1;
     let mut anchors: Vec<Anchors> = sources.iter().map(|_| Anchors::default()).collect();
     let mut resolver = BookResolver {
-        files: &files,
+        files,
         images: ImageStore::default(),
         chapter_sources: sources.iter().map(String::as_str).collect(),
     };
@@ -210,18 +323,24 @@ pub fn convert_with_deferred(
     // written, because the chapters' labels depend on the language.
     let mut book_settings = None;
     let mut needs_full_engine = false;
-    for (source, text) in texts.iter().enumerate() {
-        let file = parse(text, split, options.smart);
+    // The chapters' share of the identifier, hashed as each text is freed.
+    let mut text_hash = None;
+    for source in 0..texts.len() {
+        let file = parse(&texts[source], split, options.smart);
         needs_full_engine |= file.needs_math || file.needs_highlight;
         if source == 0 {
-            book_settings = Some(read_book_settings(
-                &files,
+            let settings = read_book_settings(
+                files,
                 options,
                 &sources[0],
                 &texts,
                 file.metadata.as_ref(),
                 &mut warnings,
-            )?);
+            )?;
+            if settings.0.identifier.is_none() {
+                text_hash = Some(ContentHash::new());
+            }
+            book_settings = Some(settings);
         } else if let Some((_, line)) = &file.metadata {
             warn_ignored_metadata(&sources[source], *line, &mut warnings);
         }
@@ -253,6 +372,12 @@ pub fn convert_with_deferred(
             &used,
             &mut warnings,
         );
+        drop(file);
+        if let Some(hash) = &mut text_hash {
+            hash.part(texts[source].as_bytes());
+        }
+        // Frees the text when it is owned.
+        texts[source] = Cow::Borrowed("");
     }
     // The line indexes serve only while chapters are written.
     drop(lines);
@@ -336,7 +461,7 @@ pub fn convert_with_deferred(
 
     let mut images = resolver.images;
     let cover_id = match &metadata.cover_image {
-        Some(path) => Some(store_cover(&files, &mut images, path, &mut warnings)?),
+        Some(path) => Some(store_cover(files, &mut images, path, &mut warnings)?),
         None if options.auto_cover => {
             let authors = metadata.authors.as_deref().unwrap_or_default();
             let svg = cover::typographic_cover(&title, authors, &lang);
@@ -363,32 +488,39 @@ pub fn convert_with_deferred(
     );
     let default_css = target::adjust_stylesheet(options.target, default_css, direction);
     let (stylesheets, resources, css_files) =
-        styles::collect(&files, &metadata, default_css, &mut images, &mut warnings)?;
+        styles::collect(files, &metadata, default_css, &mut images, &mut warnings)?;
 
-    let identifier = metadata.identifier.clone().unwrap_or_else(|| {
-        // The book's content: the chapters after includes, the images
-        // and stylesheets it uses, and the metadata and options.
-        let mut parts: Vec<&[u8]> = texts.iter().map(|text| text.as_bytes()).collect();
-        parts.extend(
-            images
-                .images
-                .iter()
-                .filter_map(|image| files.get(&image.source))
-                .map(|file| file.bytes.as_slice()),
-        );
-        parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
-        parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
-        // `Metadata`'s `Debug` leaves out keys added later when they are
-        // not set, so books made before them keep their identifier.
-        let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
-        // Later options count only when set, so that a book made without
-        // them keeps the identifier earlier versions gave it.
-        if options.style != Style::Plain || vertical || options.auto_cover {
-            settings += &format!("{}{vertical}{}", options.style.name(), options.auto_cover);
+    let identifier = match (&metadata.identifier, text_hash) {
+        (Some(identifier), _) => identifier.clone(),
+        (None, text_hash) => {
+            // The book's content: the chapters after includes (hashed already),
+            // the images and stylesheets it uses, and the metadata and options.
+            let mut hash = text_hash.unwrap_or_default();
+            let mut parts: Vec<&[u8]> = Vec::new();
+            parts.extend(
+                images
+                    .images
+                    .iter()
+                    .filter_map(|image| files.get(&image.source))
+                    .map(|file| file.bytes.as_slice()),
+            );
+            parts.extend(stylesheets.iter().map(|sheet| sheet.content.as_bytes()));
+            parts.extend(css_files.iter().map(|(_, bytes)| bytes.as_slice()));
+            // `Metadata`'s `Debug` leaves out keys added later when they are
+            // not set, so books made before them keep their identifier.
+            let mut settings = format!("{metadata:?}{}{}", options.toc_depth, options.smart);
+            // Later options count only when set, so that a book made without
+            // them keeps the identifier earlier versions gave it.
+            if options.style != Style::Plain || vertical || options.auto_cover {
+                settings += &format!("{}{vertical}{}", options.style.name(), options.auto_cover);
+            }
+            parts.push(settings.as_bytes());
+            for part in parts {
+                hash.part(part);
+            }
+            hash.uuid()
         }
-        parts.push(settings.as_bytes());
-        content_uuid(&parts)
-    });
+    };
     let modified_seconds = options
         .source_date_epoch
         .or_else(|| {
@@ -445,9 +577,21 @@ pub fn convert_with_deferred(
         .flat_map(|report| split.parts_of[report.chapter].clone())
         .map(|part| format!("{}/{}", package::ROOT, split.chapters[part].href))
         .collect();
-    let chapters = split.chapters;
+    let mut chapters = split.chapters;
     // After the split, which can add entries for parts without a heading.
     target::limit_toc(options.target, &mut toc);
+    // Without previews, each body is freed once its document is written.
+    let bodies: Vec<Cow<'_, str>> = if options.keep_previews {
+        chapters
+            .iter()
+            .map(|chapter| Cow::Borrowed(chapter.body.as_str()))
+            .collect()
+    } else {
+        chapters
+            .iter_mut()
+            .map(|chapter| Cow::Owned(std::mem::take(&mut chapter.body)))
+            .collect()
+    };
 
     let package = Package {
         metadata: &metadata,
@@ -465,14 +609,7 @@ pub fn convert_with_deferred(
         vertical,
         accessibility: &accessibility,
     };
-    let mut entries = package_entries(&package, &files, &images, &css_files)?;
-    let mut chapters = chapters;
-    if !options.keep_previews {
-        // The entries hold each chapter's document now.
-        for chapter in &mut chapters {
-            chapter.body = String::new();
-        }
-    }
+    let mut entries = package_entries(&package, bodies, files, &images, &css_files)?;
     let facts = target::BookFacts {
         first_source: &sources[0],
         lang: &lang,
@@ -1154,44 +1291,60 @@ fn store_cover(
 }
 
 /// Derives a UUID from the book's content, so the same content and
-/// options give the same identifier. The hash is 128-bit FNV-1a: the id
-/// needs to be stable and distinct, not secret, and a cryptographic hash
-/// would add to the WebAssembly module's size.
-fn content_uuid(parts: &[&[u8]]) -> String {
-    const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
-    const PRIME: u128 = 0x0000000001000000000000000000013b;
-    let mut hash = OFFSET;
-    let mut feed = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u128::from(*byte);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    };
-    for part in parts {
-        // The length keeps ["ab", "c"] apart from ["a", "bc"].
-        feed(&(part.len() as u64).to_le_bytes());
-        feed(part);
+/// options give the same identifier. The hash is 128-bit FNV-1a over the
+/// parts in order, each after its length: the id needs to be stable and
+/// distinct, not secret, and a cryptographic hash would add to the
+/// WebAssembly module's size. Parts are fed as they are ready, so each
+/// chapter's text can be freed once written.
+struct ContentHash(u128);
+
+impl Default for ContentHash {
+    fn default() -> Self {
+        ContentHash::new()
+    }
+}
+
+impl ContentHash {
+    fn new() -> ContentHash {
+        ContentHash(0x6c62272e07bb014262b821756295c58d)
     }
 
-    let mut bytes = hash.to_be_bytes();
-    // Version 5 and the RFC 4122 variant, so the result reads as a
-    // name-based UUID.
-    bytes[6] = (bytes[6] & 0x0F) | 0x50;
-    bytes[8] = (bytes[8] & 0x3F) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    fn feed(&mut self, bytes: &[u8]) {
+        const PRIME: u128 = 0x0000000001000000000000000000013b;
+        for byte in bytes {
+            self.0 ^= u128::from(*byte);
+            self.0 = self.0.wrapping_mul(PRIME);
+        }
+    }
+
+    /// Adds one part. Its length keeps ["ab", "c"] apart from ["a", "bc"].
+    fn part(&mut self, bytes: &[u8]) {
+        self.feed(&(bytes.len() as u64).to_le_bytes());
+        self.feed(bytes);
+    }
+
+    fn uuid(self) -> String {
+        let mut bytes = self.0.to_be_bytes();
+        // Version 5 and the RFC 4122 variant, so the result reads as a
+        // name-based UUID.
+        bytes[6] = (bytes[6] & 0x0F) | 0x50;
+        bytes[8] = (bytes[8] & 0x3F) | 0x80;
+        let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+        format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
 }
 
 /// Lays out every file of the EPUB except `mimetype`, in zip order.
 fn package_entries(
     package: &Package<'_>,
+    bodies: Vec<Cow<'_, str>>,
     files: &FileIndex<'_>,
     images: &ImageStore,
     css_files: &[(String, Vec<u8>)],
@@ -1262,8 +1415,9 @@ fn package_entries(
         title_page.into_bytes(),
     ));
 
-    for chapter in package.chapters {
-        let document = chapter_xhtml(&chapter.title, &chapter.body, package.lang, &chapter_styles);
+    for (chapter, body) in package.chapters.iter().zip(bodies) {
+        let document = chapter_xhtml(&chapter.title, &body, package.lang, &chapter_styles);
+        drop(body);
         entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
     }
     for image in &images.images {
@@ -1378,6 +1532,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn owned_conversion_makes_the_same_book() {
+        let file = |path: &str, bytes: &[u8]| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec(),
+            modified: Some(1_700_000_000),
+        };
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("# Sixteen\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let books = [
+            // A SUMMARY that lists a chapter twice, a chapter that includes
+            // another chapter, a byte order mark, a control character, a
+            // UTF-16 file and an image.
+            Book {
+                files: vec![
+                    file(
+                        "SUMMARY.md",
+                        b"# Summary\n\n- [One](one.md)\n- [Two](two.md)\n- [Again](one.md)\n- [Bom](bom.md)\n- [Bell](bell.md)\n- [Sixteen](sixteen.md)\n",
+                    ),
+                    file("one.md", b"# One\n\n![a picture](pic.png)\n\n{{#include two.md}}\n"),
+                    file("two.md", b"# Two\n\nSee [one](one.md).\n"),
+                    file("bom.md", b"\xEF\xBB\xBF# Bom\n\nText.\n"),
+                    file("bell.md", b"# Bell\n\nA \x07 bell.\n"),
+                    file("sixteen.md", &utf16),
+                    file(
+                        "pic.png",
+                        include_bytes!("../tests/books/sample/images/cover.png"),
+                    ),
+                ],
+                chapters: None,
+            },
+            // Chapters in natural order, with no SUMMARY.
+            Book {
+                files: vec![
+                    file("b.md", b"# B\n\nText.\n"),
+                    file("a.md", b"---\ntitle: Natural\n---\n\n# A\n"),
+                ],
+                chapters: None,
+            },
+        ];
+        for book in books {
+            let borrowed = convert(&book, &Options::default()).unwrap();
+            let owned = convert_owned(book, &[], None, &Options::default()).unwrap();
+            assert_eq!(borrowed.epub, owned.epub);
+            assert_eq!(borrowed.warnings, owned.warnings);
+            assert!(owned.findings.is_empty(), "{:?}", owned.findings);
+        }
+    }
+
+    #[test]
     fn previews_left_out_without_changing_the_book() {
         let book = Book {
             files: vec![
@@ -1416,6 +1621,23 @@ mod tests {
                 .all(|chapter| chapter.body.is_empty())
         );
         assert_eq!(with.chapters.len(), without.chapters.len());
+    }
+
+    fn content_uuid(parts: &[&[u8]]) -> String {
+        let mut hash = ContentHash::new();
+        for part in parts {
+            hash.part(part);
+        }
+        hash.uuid()
+    }
+
+    #[test]
+    fn content_uuid_unchanged() {
+        // The value earlier versions gave, so books keep their identifier.
+        assert_eq!(
+            content_uuid(&[b"chapter one", b"image"]),
+            "urn:uuid:1793c893-b0bb-5647-b151-768e5c43b737"
+        );
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub mod xml;
 
 pub use book::{Book, DeferredFile, InputFile};
 pub use convert::{
-    ChapterPreview, Inspection, Options, Output, convert, convert_with_deferred, inspect,
+    ChapterPreview, Inspection, Options, Output, convert, convert_owned, convert_with_deferred,
+    inspect,
 };
 pub use error::{Error, Warning, Warnings};
 pub use metadata::Metadata;

@@ -12,7 +12,7 @@ mod check_command;
 use clap::Parser;
 use quire::book::is_markdown_path;
 use quire::check::Finding;
-use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_with_deferred};
+use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_owned};
 
 /// Converts Markdown (one file, several files, or a folder with an optional
 /// SUMMARY.md) into an EPUB 3 book.
@@ -156,21 +156,37 @@ fn run(cli: &Cli) -> Result<(), String> {
             .ok()
     };
     let mut tried: HashSet<String> = HashSet::new();
+    // Files outside the book's folder that a conversion named, read for
+    // the next try.
+    let mut found: Vec<InputFile> = Vec::new();
+    let mut first_book = Some(std::mem::take(&mut input.book));
     let output = loop {
-        let converted =
-            convert_with_deferred(&input.book, &input.deferred, Some(&read_deferred), &options);
+        // The conversion takes the book and frees each chapter's text once
+        // written, so a second try reads the inputs again.
+        let mut book = match first_book.take() {
+            Some(book) => book,
+            None => read_inputs(&cli.inputs)?.book,
+        };
+        book.files.extend(found.iter().cloned());
+        let converted = convert_owned(book, &input.deferred, Some(&read_deferred), &options);
         if let Some(error) = read_errors.borrow_mut().drain(..).next() {
             return Err(error);
         }
         match converted {
             Ok(output) => {
-                let loaded = load_missing(&mut input, &output.missing_files, &mut tried);
+                let loaded =
+                    load_missing(&input.base, &output.missing_files, &mut tried, &mut found);
                 if !loaded {
                     break output;
                 }
             }
             Err(Error::FileNotFound { path, purpose }) => {
-                if !load_missing(&mut input, std::slice::from_ref(&path), &mut tried) {
+                if !load_missing(
+                    &input.base,
+                    std::slice::from_ref(&path),
+                    &mut tried,
+                    &mut found,
+                ) {
                     return Err(Error::FileNotFound {
                         path: display_path(&input.base, &path),
                         purpose,
@@ -337,17 +353,22 @@ fn read_file(path: &Path, relative: &str) -> Result<InputFile, String> {
 
 /// Reads files the book named but did not contain. Returns whether any new
 /// file was read.
-fn load_missing(input: &mut Inputs, missing: &[String], tried: &mut HashSet<String>) -> bool {
+fn load_missing(
+    base: &Path,
+    missing: &[String],
+    tried: &mut HashSet<String>,
+    found: &mut Vec<InputFile>,
+) -> bool {
     let mut loaded = false;
     for path in missing {
         if !tried.insert(path.clone()) {
             continue;
         }
-        let on_disk = input.base.join(path);
+        let on_disk = base.join(path);
         if on_disk.is_file()
             && let Ok(file) = read_file(&on_disk, path)
         {
-            input.book.files.push(file);
+            found.push(file);
             loaded = true;
         }
     }

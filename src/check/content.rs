@@ -100,6 +100,13 @@ pub(super) fn scan_all(
             summaries.insert(path.to_string(), summary);
         }
     }
+    // The later checks work from the summaries, so the documents' bytes
+    // can go: most of a book is its content documents.
+    drop(texts);
+    for (path, _, bytes) in documents {
+        drop(bytes);
+        files.release(path);
+    }
     summaries
 }
 

@@ -147,6 +147,14 @@ impl<'a> Files<'a> {
         }
     }
 
+    /// Frees the cached bytes of `name` and returns them to the budget. A
+    /// later read reads the entry again.
+    pub(crate) fn release(&mut self, name: &str) {
+        if let Some(Some(bytes)) = self.cache.remove(name) {
+            self.budget += bytes.len() as u64;
+        }
+    }
+
     pub(crate) fn entries(&self) -> &'a [Entry] {
         &self.archive.entries
     }
