@@ -1355,10 +1355,6 @@ fn package_entries(
         "META-INF/container.xml".to_string(),
         package::container_xml().into_bytes(),
     ));
-    entries.push((
-        format!("{root}/package.opf"),
-        package::package_document(package, true).into_bytes(),
-    ));
 
     let top_styles: Vec<String> = package
         .stylesheets
@@ -1378,8 +1374,24 @@ fn package_entries(
     if let Some(first) = package.chapters.first() {
         landmarks.push(("bodymatter", first.href.as_str(), labels.start_of_content));
     }
-    let nav_body = package::nav_body(toc, labels, &landmarks);
-    let nav = package::xhtml_document(labels.contents, package.lang, &top_styles, None, &nav_body);
+    let nav_document = |landmarks: &[(&str, &str, &str)]| {
+        let body = package::nav_body(toc, labels, landmarks);
+        package::xhtml_document(labels.contents, package.lang, &top_styles, None, &body)
+    };
+    let mut nav = nav_document(&landmarks);
+    // A table of contents over the size older reading systems open as a
+    // page stays the navigation document but leaves the spine; the NCX
+    // serves those systems. A landmark may point only at a page, so the
+    // one for the contents goes too.
+    let nav_in_spine = nav.len() <= MAX_DOCUMENT_BYTES;
+    if !nav_in_spine {
+        landmarks.retain(|(kind, _, _)| *kind != "toc");
+        nav = nav_document(&landmarks);
+    }
+    entries.push((
+        format!("{root}/package.opf"),
+        package::package_document(package, true, nav_in_spine).into_bytes(),
+    ));
     entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
     entries.push((
         format!("{root}/{}", package::NCX),

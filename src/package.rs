@@ -472,7 +472,10 @@ fn write_nav_points(
 }
 
 /// Returns the package document.
-pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
+/// Writes the package document. The spine lists the navigation document
+/// only with `nav_in_spine`: a table of contents too large for one content
+/// document stays the book's navigation without being a page.
+pub fn package_document(package: &Package<'_>, has_title_page: bool, nav_in_spine: bool) -> String {
     let metadata = package.metadata;
     let direction = locale::direction(package.lang);
     let mut package_attributes = vec![
@@ -663,7 +666,9 @@ pub fn package_document(package: &Package<'_>, has_title_page: bool) -> String {
     if has_title_page {
         xml.empty_element("itemref", &[("idref", "title-page")]);
     }
-    xml.empty_element("itemref", &[("idref", "nav")]);
+    if nav_in_spine {
+        xml.empty_element("itemref", &[("idref", "nav")]);
+    }
     for chapter in package.chapters {
         xml.empty_element("itemref", &[("idref", &chapter.id)]);
     }

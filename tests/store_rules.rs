@@ -566,3 +566,51 @@ fn single_large_block_warned() {
         output.findings
     );
 }
+
+#[test]
+fn large_table_of_contents_leaves_the_spine() {
+    // 150 chapters of 20 long headings: a navigation document of about
+    // 600 KB, over what older reading systems open as a page.
+    let files: Vec<InputFile> = (1..=150)
+        .map(|chapter| {
+            let mut text = format!("# Chapter {chapter}\n\n");
+            for section in 1..=20 {
+                text.push_str(&format!(
+                    "## Section {section} of chapter {chapter}, with a heading long enough to fill a line of the contents\n\nText.\n\n"
+                ));
+            }
+            file(&format!("ch{chapter:03}.md"), &text)
+        })
+        .collect();
+    let output = convert(
+        &Book {
+            files,
+            chapters: None,
+        },
+        &Options::default(),
+    )
+    .expect("converts");
+    let entries = entries(&output.epub);
+    let nav = &entries["EPUB/nav.xhtml"];
+    assert!(nav.len() > MAX_DOCUMENT_BYTES, "nav is {} bytes", nav.len());
+    let opf = text(&entries, "EPUB/package.opf");
+    assert!(
+        opf.contains("properties=\"nav\""),
+        "still the navigation document"
+    );
+    assert!(!opf.contains("idref=\"nav\""), "not in the spine");
+    // No landmark points at a document outside the spine.
+    let nav_text = text(&entries, "EPUB/nav.xhtml");
+    assert!(
+        !nav_text.contains("epub:type=\"toc\" href="),
+        "{}",
+        &nav_text[..2000]
+    );
+    assert!(nav_text.contains("epub:type=\"bodymatter\""));
+    assert!(output.findings.is_empty(), "{:#?}", output.findings);
+
+    // A small table of contents stays a page.
+    let small = sample_output();
+    let small = text(&self::entries(&small.epub), "EPUB/package.opf");
+    assert!(small.contains("<itemref idref=\"nav\""), "{small}");
+}

@@ -88,7 +88,8 @@ pub(super) fn scan_all(
         || (),
         |_, (path, media_type, bytes)| {
             let mut findings = Report::default();
-            let summary = scan_document(path, media_type, bytes, &mut findings);
+            let in_spine = package.in_spine.contains(*path);
+            let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
             (summary, findings)
         },
     );
@@ -111,15 +112,17 @@ pub(super) fn scan_all(
 }
 
 /// Parses one XHTML or SVG document and summarises it, or returns `None`
-/// when it cannot be read as one.
+/// when it cannot be read as one. `in_spine` tells whether a reading
+/// system lays the document out as pages.
 fn scan_document(
     path: &str,
     media_type: &str,
     bytes: &[u8],
+    in_spine: bool,
     report: &mut Report,
 ) -> Option<Summary> {
     if media_type == XHTML_TYPE {
-        check_store_rules(bytes, path, report);
+        check_store_rules(bytes, path, in_spine, report);
     }
     let text = as_utf8(bytes, path, report)?;
     let document = parse_xml(text, path, report)?;
@@ -142,8 +145,10 @@ const MAX_DOCUMENT_BYTES: usize = crate::split::MAX_DOCUMENT_BYTES;
 
 /// Checks an XHTML document's bytes against rules that EPUB does not set
 /// but stores and devices enforce: an XML declaration naming UTF-8 at
-/// byte 0, and a size that older reading systems open.
-fn check_store_rules(bytes: &[u8], path: &str, report: &mut Report) {
+/// byte 0, and, for a document in the spine, a size that older reading
+/// systems open. (Those systems do not open a navigation document that is
+/// only the book's table of contents; they read the NCX.)
+fn check_store_rules(bytes: &[u8], path: &str, in_spine: bool, report: &mut Report) {
     let declaration_end = bytes.iter().position(|byte| *byte == b'>');
     let declaration = bytes
         .starts_with(b"<?xml")
@@ -170,7 +175,7 @@ fn check_store_rules(bytes: &[u8], path: &str, report: &mut Report) {
             }
         }
     }
-    if bytes.len() > MAX_DOCUMENT_BYTES {
+    if in_spine && bytes.len() > MAX_DOCUMENT_BYTES {
         report.warning(
             "QUIRE-RSC-001",
             path,

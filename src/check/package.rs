@@ -43,6 +43,9 @@ pub(super) struct Package {
     /// The entry names of the spine's items, in reading order, linear
     /// items only.
     pub spine: Vec<String>,
+    /// The entry names of every spine item, linear or not: the documents a
+    /// reading system lays out as pages.
+    pub in_spine: HashSet<String>,
     /// The value of the identifier named by `unique-identifier`.
     pub identifier: Option<String>,
     /// The NCX named by the spine's `toc` attribute or found by media type.
@@ -84,6 +87,7 @@ pub(super) fn check(files: &mut Files, path: &str, report: &mut Report) {
         path: path.to_string(),
         items,
         spine: Vec::new(),
+        in_spine: HashSet::new(),
         identifier,
         ncx: None,
         epub2,
@@ -575,6 +579,9 @@ fn read_spine(document: &Document, root: Node, package: &mut Package, report: &m
                 line,
                 format!("spine item \"{idref}\" is {}, not an XHTML or SVG content document; remove it from the spine", item.media_type),
             );
+        }
+        if let Some(item_path) = &item.path {
+            package.in_spine.insert(item_path.clone());
         }
         let linear = itemref.attribute("linear") != Some("no");
         any_linear |= linear;

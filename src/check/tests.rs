@@ -272,6 +272,31 @@ fn oversized_document_is_quire_rsc_001() {
 }
 
 #[test]
+fn oversized_document_outside_the_spine_is_allowed() {
+    // The same document, left out of the spine but still in the manifest.
+    let mut entries = quire_book();
+    let filler = "<p>Text.</p>\n".repeat(crate::split::MAX_DOCUMENT_BYTES / 13 + 10);
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replace("<p>Text.</p>", &filler)
+    });
+    let mut removed = false;
+    edit_entry(&mut entries, "package.opf", |text| {
+        let (before, after) = text
+            .split_once("<itemref idref=\"c-two\"")
+            .expect("two's itemref");
+        let (_, after) = after.split_once("/>").expect("the itemref's end");
+        removed = true;
+        format!("{before}{after}")
+    });
+    assert!(removed);
+    let findings = check_epub(&zip(&entries));
+    assert!(
+        !codes(&findings).contains(&"QUIRE-RSC-001"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
 fn undeclared_reserved_prefix_is_quire_opf_001() {
     let mut entries = quire_book();
     // Quire's books declare the prefixes their metadata uses, so the
