@@ -194,7 +194,7 @@ fn package_book(chapters: &[ChapterDocument], metadata: &Metadata) -> Vec<(Strin
         ),
         (
             "EPUB/package.opf".to_string(),
-            package::package_document(&book, true).into_bytes(),
+            package::package_document(&book, true, true).into_bytes(),
         ),
     ];
     let labels = quire::locale::labels("en");
