@@ -247,13 +247,15 @@ struct Inputs {
 fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     if inputs.len() == 1 && inputs[0].is_dir() {
         let base = inputs[0].clone();
-        let mut folder = Inputs {
-            book: Book::default(),
-            deferred: Vec::new(),
-            base: base.clone(),
-        };
-        read_folder(&base, &base, &mut folder)?;
-        return Ok(folder);
+        let found = read_folder(&base)?;
+        return Ok(Inputs {
+            book: Book {
+                files: found.files,
+                chapters: None,
+            },
+            deferred: found.deferred,
+            base,
+        });
     }
 
     let mut absolute = Vec::new();
@@ -292,44 +294,111 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     })
 }
 
-/// Reads the Markdown files and `book.toml` of a folder and its subfolders,
-/// which decide the chapters and their order, and lists the other files
-/// for reading when a chapter uses them. Hidden files and folders are left
-/// out.
-fn read_folder(base: &Path, dir: &Path, folder: &mut Inputs) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let hidden = path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| name.starts_with('.'));
-        if hidden {
-            continue;
+/// The files a walk of part of a folder found: those read at once and the
+/// ones listed to read when the book uses them.
+#[derive(Default)]
+struct Found {
+    files: Vec<InputFile>,
+    deferred: Vec<DeferredFile>,
+}
+
+/// An entry of a folder that the walk visits.
+enum FolderEntry {
+    File(PathBuf, std::fs::Metadata),
+    Folder(PathBuf),
+}
+
+/// Reads a folder: its Markdown files and `book.toml` now, every other
+/// file as a listing read when a chapter first names it. Hidden files and
+/// folders are left out. The entries two levels down are walked on
+/// several threads, because a book's folder can hold a thousand folders
+/// of code listings and each costs a few system calls. The results come in
+/// the order of a walk on one thread, sorted by path at each level.
+fn read_folder(base: &Path) -> Result<Found, String> {
+    let mut entries = Vec::new();
+    for entry in folder_entries(base)? {
+        match entry {
+            FolderEntry::Folder(path) => entries.extend(folder_entries(&path)?),
+            file => entries.push(file),
         }
-        // Follows symbolic links, as reading the file would.
-        let Ok(metadata) = std::fs::metadata(&path) else {
-            continue;
-        };
-        let relative = relative_to(&path, base);
-        if metadata.is_dir() {
-            read_folder(base, &path, folder)?;
-        } else if !metadata.is_file() {
-            continue;
-        } else if is_markdown_path(&relative) || relative == "book.toml" {
-            folder.book.files.push(read_file(&path, &relative)?);
-        } else {
-            folder.deferred.push(DeferredFile {
-                path: relative,
-                modified: modified_seconds(&metadata),
-            });
+    }
+    let walked = quire::parallel::map_in_order(
+        &entries,
+        true,
+        || (),
+        |_, entry| {
+            let mut found = Found::default();
+            walk(base, entry, &mut found).map(|()| found)
+        },
+    );
+    let mut found = Found::default();
+    for part in walked {
+        let part = part?;
+        found.files.extend(part.files);
+        found.deferred.extend(part.deferred);
+    }
+    Ok(found)
+}
+
+/// Adds the files `entry` contains to `found`, walking a folder depth first.
+fn walk(base: &Path, entry: &FolderEntry, found: &mut Found) -> Result<(), String> {
+    match entry {
+        FolderEntry::Folder(path) => {
+            for child in folder_entries(path)? {
+                walk(base, &child, found)?;
+            }
+        }
+        FolderEntry::File(path, metadata) => {
+            let relative = relative_to(path, base);
+            if is_markdown_path(&relative) || relative == "book.toml" {
+                found.files.push(read_file(path, &relative)?);
+            } else {
+                found.deferred.push(DeferredFile {
+                    path: relative,
+                    modified: modified_seconds(metadata),
+                });
+            }
         }
     }
     Ok(())
+}
+
+/// Lists a folder's entries that are not hidden, sorted by path. Symbolic
+/// links are followed, as reading the file would; entries that are neither
+/// files nor folders, and links that lead nowhere, are left out.
+fn folder_entries(dir: &Path) -> Result<Vec<FolderEntry>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
+    let mut listed: Vec<(PathBuf, std::fs::FileType)> = entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let hidden = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|name| name.starts_with('.'));
+            let file_type = entry.file_type().ok()?;
+            (!hidden).then(|| (entry.path(), file_type))
+        })
+        .collect();
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut folder = Vec::with_capacity(listed.len());
+    for (path, file_type) in listed {
+        // The entry's own type needs no system call; a link's target and
+        // a file's modification time do.
+        if file_type.is_dir() {
+            folder.push(FolderEntry::Folder(path));
+            continue;
+        }
+        let Ok(metadata) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if metadata.is_dir() {
+            folder.push(FolderEntry::Folder(path));
+        } else if metadata.is_file() {
+            folder.push(FolderEntry::File(path, metadata));
+        }
+    }
+    Ok(folder)
 }
 
 fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
@@ -339,11 +408,15 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
 }
 
 fn read_file(path: &Path, relative: &str) -> Result<InputFile, String> {
-    let bytes =
-        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let modified = std::fs::metadata(path)
-        .ok()
-        .and_then(|metadata| modified_seconds(&metadata));
+    use std::io::Read;
+
+    let failed = |error: std::io::Error| format!("cannot read {}: {error}", path.display());
+    // One open file gives both the size and the modification time.
+    let mut file = std::fs::File::open(path).map_err(failed)?;
+    let metadata = file.metadata().map_err(failed)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(failed)?;
+    let modified = modified_seconds(&metadata);
     Ok(InputFile {
         path: relative.to_string(),
         bytes,

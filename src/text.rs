@@ -98,7 +98,7 @@ fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
     )
 }
 
-/// Reports whether `confirm` holds at any offset of `bytes` whose byte
+/// Reports whether `confirm` returns true at any offset of `bytes` whose byte
 /// `flag` picks out. `flag` runs on 32 bytes at a time without stopping
 /// early, which the compiler turns into vector instructions, so text
 /// without a flagged byte costs a fraction of an instruction per byte;
@@ -222,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn flagged_bytes_found_in_every_block_and_the_remainder() {
+    fn flagged_bytes_in_every_block() {
         // Lengths around the block size, with the byte at every offset, so
         // the first, last and partial blocks are all covered.
         for length in [1, 31, 32, 33, 64, 65, 100] {

@@ -936,3 +936,59 @@ fn unknown_target_is_usage_error() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("kindle"), "{}", stderr(&output));
 }
+
+#[test]
+fn folder_walk_order_and_skips() {
+    // Chapters at three depths and in several top-level folders, which
+    // the walk spreads over threads, must keep the natural order; hidden
+    // files and folders are skipped, and a linked file is followed.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "a.md", b"# A\n");
+    write(&book, "b/c.md", b"# C\n\n![picture](../img/deep/p.svg)\n");
+    write(
+        &book,
+        "b/d/e.md",
+        b"# E\n\n```\n{{#include ../../code/x/y/listing.rs}}\n```\n",
+    );
+    write(&book, "f/g.md", b"# G\n");
+    write(&book, "h.md", b"# H\n");
+    write(&book, ".hidden.md", b"# Hidden file\n");
+    write(&book, ".drafts/i.md", b"# Hidden folder\n");
+    write(&book, "code/x/y/listing.rs", b"fn listed() {}\n");
+    write(
+        &book,
+        "img/deep/p.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>",
+    );
+    write(dir.path(), "outside.md", b"# Linked\n");
+    std::os::unix::fs::symlink(dir.path().join("outside.md"), book.join("j.md")).expect("symlink");
+
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let epub = dir.path().join("out.epub");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    let order: Vec<&str> = ["c-a", "c-c", "c-e", "c-g", "c-h", "c-j"]
+        .into_iter()
+        .filter(|id| opf.contains(&format!("idref=\"{id}\"")))
+        .collect();
+    assert_eq!(order.len(), 6, "every chapter listed: {opf}");
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|id| opf.find(&format!("idref=\"{id}\"")).expect("listed"))
+        .collect();
+    assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{opf}");
+    let names = entry_names(&epub);
+    assert!(
+        !names
+            .iter()
+            .any(|name| name.contains("hidden") || name.ends_with("/i.xhtml")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|name| name.ends_with("p.svg")),
+        "{names:?}"
+    );
+    let e = entry(&epub, "EPUB/text/e.xhtml").expect("chapter e");
+    assert!(e.contains("listed"), "the include was read: {e}");
+}
