@@ -95,8 +95,9 @@ struct Cli {
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(quire::target::TARGET_NAMES))]
     target: Option<String>,
     /// With --target apple, warn about images with more pixels than this
-    #[arg(long, default_value_t = quire::target::DEFAULT_MAX_IMAGE_PIXELS, value_parser = clap::value_parser!(u64).range(1..))]
-    max_image_pixels: u64,
+    /// [default: 4000000]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_image_pixels: Option<u64>,
     /// Deepest heading level in the table of contents, 1 to 6
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=6))]
     toc_depth: u8,
@@ -137,6 +138,11 @@ fn run(cli: &Cli) -> Result<(), String> {
         None => default_output(&cli.inputs[0], book_target),
     };
     check_output(&target, &cli.inputs)?;
+    if cli.max_image_pixels.is_some() && book_target != Some(quire::target::Target::Apple) {
+        eprintln!(
+            "quire: warning: --max-image-pixels applies only with --target apple, so it was ignored; add --target apple to check image sizes for Apple Books"
+        );
+    }
     let mut input = read_inputs(&cli.inputs)?;
     let options = build_options(cli, &input.base)?;
 
@@ -484,7 +490,9 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
                     .ok_or_else(|| format!("unknown target \"{name}\""))
             })
             .transpose()?,
-        max_image_pixels: cli.max_image_pixels,
+        max_image_pixels: cli
+            .max_image_pixels
+            .unwrap_or(quire::target::DEFAULT_MAX_IMAGE_PIXELS),
         keep_previews: false,
     })
 }

@@ -992,3 +992,38 @@ fn folder_walk_order_and_skips() {
     let e = entry(&epub, "EPUB/text/e.xhtml").expect("chapter e");
     assert!(e.contains("listed"), "the include was read: {e}");
 }
+
+#[test]
+fn max_image_pixels_needs_apple_target() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "ch.md", b"# Pixels\n");
+    let warning = "--max-image-pixels applies only with --target apple";
+
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--lang", "en", "--max-image-pixels", "100"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains(warning), "{}", stderr(&output));
+
+    let output = quire(
+        dir.path(),
+        &[
+            "ch.md",
+            "--lang",
+            "en",
+            "--target",
+            "apple",
+            "--max-image-pixels",
+            "100",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains(warning), "{}", stderr(&output));
+
+    // The help gives the limit the engine uses when none is given.
+    let help = quire(dir.path(), &["--help"]);
+    let help = String::from_utf8_lossy(&help.stdout).to_string();
+    let default = format!("[default: {}]", quire::target::DEFAULT_MAX_IMAGE_PIXELS);
+    assert!(help.contains(&default), "{help}");
+}
