@@ -169,6 +169,22 @@ impl Metadata {
     }
 }
 
+/// Returns the offset, in lines from the start of `yaml`, of the line
+/// where the top-level `key` is written as `key:` or `"key":`, or `None`
+/// when it is not written that way (in a flow mapping, say).
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines().position(|line| {
+        let unquoted = line.strip_prefix(key);
+        let quoted = line
+            .strip_prefix(['"', '\''])
+            .and_then(|rest| rest.strip_prefix(key))
+            .and_then(|rest| rest.strip_prefix(['"', '\'']));
+        unquoted
+            .or(quoted)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
 /// Parses a YAML metadata block or file. `path` names its source, for
 /// messages and so that `cover-image` and `css` paths resolve relative to it.
 /// `first_line` is the line of the YAML's first line in that file.
@@ -200,10 +216,13 @@ pub fn parse_yaml(
 
     for (key, value) in entries {
         let Some(key) = key.as_str() else { continue };
+        // The loader keeps no positions, so warnings find the key's line in
+        // the text, or give the block's first line.
+        let line = first_line + key_line(yaml, key).unwrap_or(0);
         let warn = |warnings: &mut Warnings, expected: &str| {
             warnings.push(Warning::new(
                 path,
-                Some(first_line),
+                Some(line),
                 format!("metadata key `{key}` should be {expected}; ignored it"),
             ));
         };
@@ -252,7 +271,7 @@ pub fn parse_yaml(
                 {
                     warnings.push(Warning::new(
                         path,
-                        Some(first_line),
+                        Some(line),
                         format!("unknown metadata key `{key}` ignored; did you mean `{known}`?"),
                     ));
                 }
@@ -263,7 +282,7 @@ pub fn parse_yaml(
         if let Some(field) = accessibility_list(&mut metadata, key)
             && let Some(values) = field.take()
         {
-            *field = checked_accessibility_values(key, values, path, first_line, warnings);
+            *field = checked_accessibility_values(key, values, path, line, warnings);
         }
 
         let understood = match key {
@@ -289,7 +308,7 @@ pub fn parse_yaml(
         if empty {
             warnings.push(Warning::new(
                 path,
-                Some(first_line),
+                Some(line),
                 format!("metadata key `{key}` is empty; ignored it"),
             ));
         } else if !understood && takes_text_only {
@@ -666,6 +685,52 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warnings_give_the_key_line() {
+        let yaml = "title: Lines\nlang: en\nautor: Someone\n\"rights\": \"\"\ncss: {a: b}\naccess-mode: [textual, smell]\n";
+        let mut warnings = Warnings::default();
+        parse_yaml("book.md", 2, yaml, &mut warnings).unwrap();
+        let lines: Vec<(Option<usize>, &str)> = warnings
+            .iter()
+            .map(|warning| (warning.line, warning.message.as_str()))
+            .collect();
+        // The misspelled key is the YAML's third line, which is line 4 of
+        // a file whose YAML starts on line 2.
+        assert!(
+            lines
+                .iter()
+                .any(|(line, message)| *line == Some(4) && message.contains("autor")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(line, message)| *line == Some(5) && message.contains("rights")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(line, message)| *line == Some(6) && message.contains("css")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(line, message)| *line == Some(7) && message.contains("smell")),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn key_line_finds_plain_and_quoted_keys() {
+        let yaml = "title: A\n  lang: nested\n'lang' : en\n";
+        assert_eq!(key_line(yaml, "title"), Some(0));
+        assert_eq!(key_line(yaml, "lang"), Some(2));
+        assert_eq!(key_line(yaml, "date"), None);
+        assert_eq!(key_line("titles: x\n", "title"), None);
+    }
 
     #[test]
     fn yaml_keys_map_to_fields() {
