@@ -141,7 +141,7 @@ pub fn set_block_directions(body: &str, base: Direction) -> Cow<'_, str> {
             index += rest.find('>').map_or(rest.len(), |end| end + 1);
             continue;
         }
-        let tag_end = index + tag_length(rest);
+        let tag_end = index + crate::xml::tag_length(rest);
         let tag = &body[index..tag_end];
         if tag.starts_with("</") {
             if open.pop() == Some(true) {
@@ -266,21 +266,6 @@ fn parse_number(digits: &str, radix: u32) -> Option<u32> {
         number = number.checked_mul(radix)?.checked_add(c.to_digit(radix)?)?;
     }
     (!digits.is_empty()).then_some(number)
-}
-
-/// Returns the length of the tag at the start of `markup`, up to and
-/// including its `>`, skipping a `>` inside a quoted attribute value.
-fn tag_length(markup: &str) -> usize {
-    let mut quote = None;
-    for (index, c) in markup.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, '>') => return index + 1,
-            _ => {}
-        }
-    }
-    markup.len()
 }
 
 /// Returns the value of an attribute in a start tag, as written.
