@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { CHROMIUM_ARGS } from '../e2e/lib/browser.js';
 import { startServer } from '../e2e/lib/server.js';
 import { REPO_ROOT } from '../e2e/lib/paths.js';
 
@@ -19,18 +20,6 @@ const REPORT_DIR = join(REPO_ROOT, 'target', 'tmp', 'lighthouse');
 
 /** The categories checked, each of which must score 100. */
 const CATEGORIES = ['accessibility', 'best-practices'];
-
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  // As in the e2e tests: no host but 127.0.0.1 resolves, so no request
-  // of the page or of Lighthouse leaves this machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
 
 test('Lighthouse scores the page 100', async (t) => {
   const server = await startServer();
@@ -45,7 +34,9 @@ test('Lighthouse scores the page 100', async (t) => {
         '--output=json',
         `--output-path=${reportPath}`,
         `--only-categories=${CATEGORIES.join(',')}`,
-        `--chrome-flags=${CHROME_FLAGS.join(' ')}`,
+        // The e2e tests' flags: no host but 127.0.0.1 resolves, so no
+        // request of the page or of Lighthouse leaves this machine.
+        `--chrome-flags=${CHROMIUM_ARGS.join(' ')}`,
       ],
       {
         env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? process.env.CHROMIUM ?? '/usr/bin/chromium' },

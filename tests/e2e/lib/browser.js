@@ -11,7 +11,8 @@ import { chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+/** Chromium's flags for every test: headless, and no traffic but to the test server. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
