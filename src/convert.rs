@@ -194,6 +194,7 @@ pub fn convert_owned(
     if sources.is_empty() {
         return Err(Error::NoChapters);
     }
+
     // Where each path is among the book's files; a later file wins, as in
     // `FileIndex`.
     let positions: HashMap<String, usize> = book
@@ -202,27 +203,31 @@ pub fn convert_owned(
         .enumerate()
         .map(|(position, file)| (crate::book::normalize_path(&file.path), position))
         .collect();
+
     // The texts are made with every file in place, for includes. A text
     // that is its file's bytes unchanged is taken from the book afterwards
-    // instead of being copied; any other is kept as made.
-    let (kept, lines) = {
+    // instead of being copied (`None` here), and any other is kept as made.
+    let (made_texts, lines) = {
         let files = FileIndex::with_deferred(&book, deferred, read_file);
         check_text_size(&files, &sources, options.max_text_bytes)?;
         let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
-        let mut taken = HashSet::new();
-        let kept: Vec<Option<String>> = texts
+        let mut paths_to_take = HashSet::new();
+        let made_texts: Vec<Option<String>> = texts
             .into_iter()
             .zip(&sources)
             .map(|(text, path)| match text {
-                Cow::Borrowed(_) if positions.contains_key(path) && taken.insert(path) => None,
+                Cow::Borrowed(_) if positions.contains_key(path) && paths_to_take.insert(path) => {
+                    None
+                }
                 text => Some(text.into_owned()),
             })
             .collect();
-        (kept, lines)
+        (made_texts, lines)
     };
+
     let mut texts: Vec<Cow<'static, str>> = Vec::with_capacity(sources.len());
-    for (path, kept) in sources.iter().zip(kept) {
-        let text = match kept {
+    for (path, made_text) in sources.iter().zip(made_texts) {
+        let text = match made_text {
             Some(text) => text,
             None => {
                 let bytes = std::mem::take(&mut book.files[positions[path]].bytes);
@@ -239,6 +244,7 @@ pub fn convert_owned(
         };
         texts.push(Cow::Owned(text));
     }
+
     let files = FileIndex::with_deferred(&book, deferred, read_file);
     let chapters = ChapterTexts {
         sources,
@@ -1380,9 +1386,9 @@ fn package_entries(
     };
     let mut nav = nav_document(&landmarks);
     // A table of contents over the size older reading systems open as a
-    // page stays the navigation document but leaves the spine; the NCX
-    // serves those systems. A landmark may point only at a page, so the
-    // one for the contents goes too.
+    // page stays the navigation document but leaves the spine, because
+    // those systems read the NCX. A landmark may point only at a page, so
+    // the one for the contents goes too.
     let nav_in_spine = nav.len() <= MAX_DOCUMENT_BYTES;
     if !nav_in_spine {
         landmarks.retain(|(kind, _, _)| *kind != "toc");

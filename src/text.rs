@@ -100,10 +100,10 @@ fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
 
 /// Reports whether `confirm` returns true at any offset of `bytes` whose byte
 /// `flag` picks out. `flag` runs on 32 bytes at a time without stopping
-/// early, which the compiler turns into vector instructions, so text
-/// without a flagged byte costs a fraction of an instruction per byte;
-/// `confirm` runs only at the flagged offsets of a block. `flag` must be a
-/// cheap test of the byte alone.
+/// early, which the compiler turns into vector instructions. So text
+/// without a flagged byte costs a fraction of an instruction per byte.
+/// `confirm` runs only at the flagged offsets of a block, and `flag` must
+/// be a cheap test of the byte alone.
 pub fn any_flagged_byte(
     bytes: &[u8],
     flag: impl Fn(u8) -> bool,

@@ -206,7 +206,7 @@ pub struct Writer<'a> {
     warnings: &'a mut Warnings,
     /// Whether bare URLs in text become links (GFM's autolink extension).
     autolinks: bool,
-    /// Where in the source the current event starts.
+    /// The byte offset in the source at which the current event starts.
     offset: Option<usize>,
     out: String,
     stack: Vec<Open>,
@@ -318,7 +318,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// The source line of the current event.
+    /// Returns the source line of the current event.
     fn line(&self) -> Option<usize> {
         self.offset.map(|offset| self.lines.line_of(offset))
     }

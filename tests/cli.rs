@@ -939,9 +939,9 @@ fn unknown_target_is_usage_error() {
 
 #[test]
 fn folder_walk_order_and_skips() {
-    // Chapters at three depths and in several top-level folders, which
-    // the walk spreads over threads, must keep the natural order; hidden
-    // files and folders are skipped, and a linked file is followed.
+    // Chapters at three depths and in several top-level folders keep the
+    // natural order. Hidden files and folders are skipped, and a linked
+    // file is followed.
     let dir = tempfile::tempdir().expect("temp dir");
     let book = dir.path().join("book");
     write(&book, "a.md", b"# A\n");

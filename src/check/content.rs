@@ -112,8 +112,8 @@ pub(super) fn scan_all(
 }
 
 /// Parses one XHTML or SVG document and summarises it, or returns `None`
-/// when it cannot be read as one. `in_spine` tells whether a reading
-/// system lays the document out as pages.
+/// when it cannot be read as one. `in_spine` is whether a reading system
+/// lays the document out as pages.
 fn scan_document(
     path: &str,
     media_type: &str,

@@ -21,7 +21,7 @@ pub fn check_epub(bytes: &[u8]) -> Vec<Finding> {
 /// Checks an EPUB file's bytes as [`check_epub`] does, given the contents
 /// of some of its entries by name, as the zip writer had them. Those
 /// entries are not inflated again, which saves the time and memory of
-/// reading back a book Quire has just written; the zip writer's own tests
+/// reading back a book Quire has just written. The zip writer's own tests
 /// show that what it writes reads back as these contents.
 pub fn check_epub_with_contents(bytes: &[u8], contents: Vec<(String, Vec<u8>)>) -> Vec<Finding> {
     let mut report = Report::default();
@@ -373,7 +373,8 @@ mod tests {
     use crate::book::{Book, InputFile};
     use crate::check::zip::Archive;
 
-    /// A book made by Quire, with the contents of each entry.
+    /// Makes a book with Quire and returns it with the contents of each
+    /// entry.
     fn book_and_contents() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
         let book = Book {
             files: vec![InputFile {
