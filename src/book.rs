@@ -6,7 +6,7 @@
 //! system, so the same code runs natively and as WebAssembly.
 
 use crate::error::Warnings;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -42,86 +42,216 @@ impl Book {
     }
 }
 
-/// A file that is listed with the book but read only if the conversion
-/// needs it. The command line lists a folder this way, because an mdBook
-/// folder contains many files that no chapter uses.
-#[derive(Debug, Clone)]
-pub struct DeferredFile {
-    /// The path relative to the book's root, with `/` separators.
-    pub path: String,
-    /// The last modification time in seconds since the Unix epoch, if known.
-    pub modified: Option<i64>,
+/// Reads files that a book does not contain, by their path relative to
+/// the book's root, when the conversion first needs one. The command line
+/// reads a folder this way, because an mdBook folder contains many files
+/// that no chapter uses. Any closure from a path to
+/// `Option<(bytes, modification time)>` is one.
+pub trait FileSource {
+    /// Returns the file's bytes and its modification time in seconds since
+    /// the Unix epoch, if known, or `None` when there is no such file or it
+    /// cannot be read, which the conversion treats like a missing file.
+    fn read(&self, path: &str) -> Option<(Vec<u8>, Option<i64>)>;
+
+    /// Reports whether the file exists, without needing its bytes.
+    fn exists(&self, path: &str) -> bool {
+        self.read(path).is_some()
+    }
 }
 
-/// Reads a deferred file's bytes by its path, or returns `None` when it
-/// cannot, which the conversion treats like a missing file.
-pub type ReadFile<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
-
-/// An entry of the index: a file given with its bytes, or a deferred file
-/// and its bytes once read.
-enum Slot<'a> {
-    Given(&'a InputFile),
-    Deferred {
-        file: &'a DeferredFile,
-        read: OnceCell<Option<InputFile>>,
-    },
+impl<F> FileSource for F
+where
+    F: Fn(&str) -> Option<(Vec<u8>, Option<i64>)>,
+{
+    fn read(&self, path: &str) -> Option<(Vec<u8>, Option<i64>)> {
+        self(path)
+    }
 }
 
-/// An index of the book's files by normalised path.
+/// The source a conversion reads the files a book does not contain from.
+pub type ReadFile<'a> = &'a dyn FileSource;
+
+/// An index of the book's files by normalised path: the files it contains,
+/// and those read from its [`FileSource`] on first use, which it keeps.
 pub struct FileIndex<'a> {
-    by_path: HashMap<String, Slot<'a>>,
+    book_files: HashMap<String, &'a InputFile>,
     read_file: Option<ReadFile<'a>>,
+    read: ReadStore,
+    /// The newest modification time among the files looked up so far.
+    newest: Cell<Option<i64>>,
 }
 
 impl<'a> FileIndex<'a> {
     pub fn new(book: &'a Book) -> Self {
-        Self::with_deferred(book, &[], None)
+        Self::with_source(book, None)
     }
 
-    /// Indexes the book's files and the deferred ones, which `read_file`
-    /// reads on first use. A given file wins over a deferred one at the
-    /// same path.
-    pub fn with_deferred(
-        book: &'a Book,
-        deferred: &'a [DeferredFile],
-        read_file: Option<ReadFile<'a>>,
-    ) -> Self {
-        let mut by_path: HashMap<String, Slot<'a>> = deferred
+    /// Indexes the book's files. Any other path is requested of
+    /// `read_file` once, and a file in the book wins over one it could read.
+    pub fn with_source(book: &'a Book, read_file: Option<ReadFile<'a>>) -> Self {
+        let book_files = book
+            .files
             .iter()
-            .map(|file| {
-                let slot = Slot::Deferred {
-                    file,
-                    read: OnceCell::new(),
-                };
-                (normalize_path(&file.path), slot)
-            })
+            .map(|file| (normalize_path(&file.path), file))
             .collect();
-        by_path.extend(
-            book.files
-                .iter()
-                .map(|file| (normalize_path(&file.path), Slot::Given(file))),
-        );
-        FileIndex { by_path, read_file }
-    }
-
-    pub fn get(&self, path: &str) -> Option<&InputFile> {
-        match self.by_path.get(&normalize_path(path))? {
-            Slot::Given(file) => Some(file),
-            Slot::Deferred { file, read } => read
-                .get_or_init(|| {
-                    let bytes = (self.read_file?)(&file.path)?;
-                    Some(InputFile {
-                        path: file.path.clone(),
-                        bytes,
-                        modified: file.modified,
-                    })
-                })
-                .as_ref(),
+        FileIndex {
+            book_files,
+            read_file,
+            read: ReadStore::default(),
+            newest: Cell::new(None),
         }
     }
 
+    /// Adds what an earlier index read and its newest time, as if this
+    /// index had read and looked them up.
+    pub(crate) fn with_read(mut self, earlier: ReadFiles) -> Self {
+        self.read = ReadStore::with_files(earlier.files);
+        self.newest = Cell::new(earlier.newest);
+        self
+    }
+
+    pub fn get(&self, path: &str) -> Option<&InputFile> {
+        let path = normalize_path(path);
+        let file = match self.book_files.get(&path) {
+            Some(file) => Some(*file),
+            None => {
+                let read_file = self.read_file?;
+                self.read.get_or_read(path, |path| {
+                    let (bytes, modified) = read_file.read(path)?;
+                    Some(InputFile {
+                        path: path.to_string(),
+                        bytes,
+                        modified,
+                    })
+                })
+            }
+        }?;
+        if file.modified > self.newest.get() {
+            self.newest.set(file.modified);
+        }
+        Some(file)
+    }
+
     pub fn contains(&self, path: &str) -> bool {
-        self.by_path.contains_key(&normalize_path(path))
+        let path = normalize_path(path);
+        if self.book_files.contains_key(&path) {
+            return true;
+        }
+        match (self.read.get(&path), self.read_file) {
+            (Some(read), _) => read.is_some(),
+            (None, Some(read_file)) => read_file.exists(&path),
+            (None, None) => false,
+        }
+    }
+
+    /// Returns the newest modification time among the files that
+    /// [`Self::get`] returned, so a file the book does not use cannot change it.
+    pub fn newest_modified(&self) -> Option<i64> {
+        self.newest.get()
+    }
+
+    /// Gives up the files read from the source, and the newest time.
+    pub(crate) fn into_read(self) -> ReadFiles {
+        ReadFiles {
+            files: self.read.into_files(),
+            newest: self.newest.get(),
+        }
+    }
+}
+
+/// The files an index read from its source: each path tried, with its file
+/// or `None` when it could not be read, and the newest modification time
+/// among the files the index returned.
+pub(crate) struct ReadFiles {
+    pub files: Vec<(String, Option<InputFile>)>,
+    pub newest: Option<i64>,
+}
+
+/// Files read on request. Each stays where it was first put, so the index
+/// can lend it out for as long as the index lives. The slots come in blocks
+/// of 16, 32, 64 and so on, and a block never moves once made.
+#[derive(Default)]
+struct ReadStore {
+    /// The slot of each path tried, in the order they were tried.
+    slots: RefCell<HashMap<String, usize>>,
+    first: Block,
+}
+
+/// A block of slots, and the block of twice as many after it once needed.
+struct Block {
+    slots: Box<[OnceCell<Option<InputFile>>]>,
+    next: OnceCell<Box<Block>>,
+}
+
+impl Default for Block {
+    fn default() -> Self {
+        Block::with_slots(16)
+    }
+}
+
+impl Block {
+    fn with_slots(count: usize) -> Self {
+        Block {
+            slots: (0..count).map(|_| OnceCell::new()).collect(),
+            next: OnceCell::new(),
+        }
+    }
+
+    /// Returns slot `index`, counting on through the blocks after this one
+    /// and making them as needed.
+    fn slot(&self, mut index: usize) -> &OnceCell<Option<InputFile>> {
+        let mut block = self;
+        while index >= block.slots.len() {
+            index -= block.slots.len();
+            block = block
+                .next
+                .get_or_init(|| Box::new(Block::with_slots(block.slots.len() * 2)));
+        }
+        &block.slots[index]
+    }
+}
+
+impl ReadStore {
+    fn with_files(files: Vec<(String, Option<InputFile>)>) -> Self {
+        let store = ReadStore::default();
+        for (path, file) in files {
+            store.get_or_read(path, |_| file);
+        }
+        store
+    }
+
+    /// Returns what was read for `path`, if it was tried.
+    fn get(&self, path: &str) -> Option<Option<&InputFile>> {
+        let index = *self.slots.borrow().get(path)?;
+        Some(self.first.slot(index).get()?.as_ref())
+    }
+
+    /// Returns the file at `path`, reading it with `read` the first time.
+    fn get_or_read(
+        &self,
+        path: String,
+        read: impl FnOnce(&str) -> Option<InputFile>,
+    ) -> Option<&InputFile> {
+        let index = {
+            let mut slots = self.slots.borrow_mut();
+            let next = slots.len();
+            *slots.entry(path.clone()).or_insert(next)
+        };
+        self.first.slot(index).get_or_init(|| read(&path)).as_ref()
+    }
+
+    fn into_files(self) -> Vec<(String, Option<InputFile>)> {
+        let mut contents = Vec::new();
+        let mut block = Some(self.first);
+        while let Some(Block { slots, next }) = block {
+            contents.extend(slots.into_vec().into_iter().map(OnceCell::into_inner));
+            block = next.into_inner().map(|next| *next);
+        }
+        self.slots
+            .into_inner()
+            .into_iter()
+            .map(|(path, index)| (path, contents[index].take().flatten()))
+            .collect()
     }
 }
 
@@ -248,9 +378,9 @@ pub enum OrderSource {
     Natural,
 }
 
-/// Determines the chapters of `book` in reading order. Paths in the result
-/// are normalised.
-pub fn chapter_order(book: &Book) -> (Vec<String>, OrderSource) {
+/// Determines the chapters of `book`, whose files `files` indexes, in
+/// reading order. Paths in the result are normalised.
+pub fn chapter_order(book: &Book, files: &FileIndex<'_>) -> (Vec<String>, OrderSource) {
     if let Some(chapters) = &book.chapters {
         return (
             chapters.iter().map(|path| normalize_path(path)).collect(),
@@ -258,9 +388,8 @@ pub fn chapter_order(book: &Book) -> (Vec<String>, OrderSource) {
         );
     }
 
-    let index = FileIndex::new(book);
-    for summary_path in summary_candidates(&index) {
-        if let Some(summary) = index.get(&summary_path) {
+    for summary_path in summary_candidates(files) {
+        if let Some(summary) = files.get(&summary_path) {
             let text = String::from_utf8_lossy(&summary.bytes);
             let chapters = summary_links(&summary_path, &text);
             if !chapters.is_empty() {
@@ -374,7 +503,7 @@ mod tests {
             ],
             chapters: None,
         };
-        let (chapters, source) = chapter_order(&book);
+        let (chapters, source) = chapter_order(&book, &FileIndex::new(&book));
         assert_eq!(chapters, ["src/b.md", "src/a.md"]);
         assert_eq!(source, OrderSource::Summary("src/SUMMARY.md".to_string()));
     }
@@ -390,7 +519,7 @@ mod tests {
             ],
             chapters: None,
         };
-        let (chapters, source) = chapter_order(&book);
+        let (chapters, source) = chapter_order(&book, &FileIndex::new(&book));
         assert_eq!(chapters, ["ch9.md", "ch10.md"]);
         assert_eq!(source, OrderSource::Natural);
     }

@@ -10,8 +10,7 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 use crate::accessibility::{self, BookFacts, ChapterFacts};
 use crate::bidi::set_block_directions;
 use crate::book::{
-    Book, DeferredFile, FileIndex, OrderSource, ReadFile, chapter_order, file_stem,
-    resolve_relative,
+    Book, FileIndex, OrderSource, ReadFile, chapter_order, file_stem, resolve_relative,
 };
 use crate::check::Finding;
 use crate::cover;
@@ -149,22 +148,22 @@ struct ChapterPlan {
 
 /// Converts a book to EPUB 3.
 pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
-    convert_with_deferred(book, &[], None, options)
+    convert_with_deferred(book, None, options)
 }
 
-/// Converts a book to EPUB 3 when some of its files are only listed:
-/// `read_file` reads each of `deferred` the first time the book uses it.
-/// Files that `chapter_order` needs (the chapters, `SUMMARY.md` and
-/// `book.toml`) must be in `book`.
+/// Converts a book to EPUB 3 when it holds only some of its files:
+/// `read_file` reads any other the first time the book uses it. The files
+/// that name the chapters (`book.toml` and `SUMMARY.md`, or a folder's
+/// Markdown files when it has no `SUMMARY.md`) can be read either way, but
+/// without a `SUMMARY.md` only the book's own Markdown files are chapters.
 pub fn convert_with_deferred(
     book: &Book,
-    deferred: &[DeferredFile],
     read_file: Option<ReadFile<'_>>,
     options: &Options,
 ) -> Result<Output, Error> {
     let mut warnings = Warnings::default();
-    let files = FileIndex::with_deferred(book, deferred, read_file);
-    let (sources, order_source) = chapter_order(book);
+    let files = FileIndex::with_source(book, read_file);
+    let (sources, order_source) = chapter_order(book, &files);
     if sources.is_empty() {
         return Err(Error::NoChapters);
     }
@@ -176,7 +175,7 @@ pub fn convert_with_deferred(
         texts,
         lines,
     };
-    convert_texts(book, deferred, &files, chapters, options, warnings)
+    convert_texts(&files, chapters, options, warnings)
 }
 
 /// Converts a book to EPUB 3 as [`convert_with_deferred`] does, taking the
@@ -185,15 +184,10 @@ pub fn convert_with_deferred(
 /// book, convert this way and need less memory for a large book.
 pub fn convert_owned(
     mut book: Book,
-    deferred: &[DeferredFile],
     read_file: Option<ReadFile<'_>>,
     options: &Options,
 ) -> Result<Output, Error> {
     let mut warnings = Warnings::default();
-    let (sources, order_source) = chapter_order(&book);
-    if sources.is_empty() {
-        return Err(Error::NoChapters);
-    }
 
     // Where each path is among the book's files; a later file wins, as in
     // `FileIndex`.
@@ -205,10 +199,15 @@ pub fn convert_owned(
         .collect();
 
     // The texts are made with every file in place, for includes. A text
-    // that is its file's bytes unchanged is taken from the book afterwards
-    // instead of being copied (`None` here), and any other is kept as made.
-    let (made_texts, lines) = {
-        let files = FileIndex::with_deferred(&book, deferred, read_file);
+    // that is its file's bytes unchanged is taken from the book, or from
+    // the files read, afterwards instead of being copied (`None` here), and
+    // any other is kept as made.
+    let (sources, order_source, made_texts, lines, mut read) = {
+        let files = FileIndex::with_source(&book, read_file);
+        let (sources, order_source) = chapter_order(&book, &files);
+        if sources.is_empty() {
+            return Err(Error::NoChapters);
+        }
         check_text_size(&files, &sources, options.max_text_bytes)?;
         let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
         let mut paths_to_take = HashSet::new();
@@ -216,21 +215,34 @@ pub fn convert_owned(
             .into_iter()
             .zip(&sources)
             .map(|(text, path)| match text {
-                Cow::Borrowed(_) if positions.contains_key(path) && paths_to_take.insert(path) => {
-                    None
-                }
+                Cow::Borrowed(_) if paths_to_take.insert(path) => None,
                 text => Some(text.into_owned()),
             })
             .collect();
-        (made_texts, lines)
+        (sources, order_source, made_texts, lines, files.into_read())
     };
+    let read_positions: HashMap<String, usize> = read
+        .files
+        .iter()
+        .enumerate()
+        .map(|(position, (path, _))| (path.clone(), position))
+        .collect();
 
     let mut texts: Vec<Cow<'static, str>> = Vec::with_capacity(sources.len());
     for (path, made_text) in sources.iter().zip(made_texts) {
         let text = match made_text {
             Some(text) => text,
             None => {
-                let bytes = std::mem::take(&mut book.files[positions[path]].bytes);
+                // A borrowed text is a file's bytes: the book's own if it
+                // has the path, as the index looks there first.
+                let bytes = match positions.get(path) {
+                    Some(&position) => std::mem::take(&mut book.files[position].bytes),
+                    None => read.files[read_positions[path]]
+                        .1
+                        .as_mut()
+                        .map(|file| std::mem::take(&mut file.bytes))
+                        .unwrap_or_default(),
+                };
                 let mut text = String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
                     path: path.clone(),
                     offset: error.utf8_error().valid_up_to(),
@@ -245,14 +257,14 @@ pub fn convert_owned(
         texts.push(Cow::Owned(text));
     }
 
-    let files = FileIndex::with_deferred(&book, deferred, read_file);
+    let files = FileIndex::with_source(&book, read_file).with_read(read);
     let chapters = ChapterTexts {
         sources,
         order_source,
         texts,
         lines,
     };
-    convert_texts(&book, deferred, &files, chapters, options, warnings)
+    convert_texts(&files, chapters, options, warnings)
 }
 
 /// The chapter files of a book, in reading order, as text ready to parse.
@@ -299,8 +311,6 @@ fn read_texts<'f>(
 
 /// Converts the chapter texts of `book`, whose files `files` indexes.
 fn convert_texts(
-    book: &Book,
-    deferred: &[DeferredFile],
     files: &FileIndex<'_>,
     chapters: ChapterTexts<'_>,
     options: &Options,
@@ -527,13 +537,11 @@ fn convert_texts(
             hash.uuid()
         }
     };
+    // The newest of the files the book was made from; an unused file in
+    // the same folder does not count.
     let modified_seconds = options
         .source_date_epoch
-        .or_else(|| {
-            let given = book.files.iter().map(|file| file.modified);
-            let listed = deferred.iter().map(|file| file.modified);
-            given.chain(listed).flatten().max()
-        })
+        .or_else(|| files.newest_modified())
         .unwrap_or(0);
     let modified = format_timestamp(modified_seconds);
     let accessibility = accessibility::derive_metadata(
@@ -545,7 +553,7 @@ fn convert_texts(
         target::check_stylesheet(options.target, &sheet.href, &sheet.content, &mut warnings);
     }
     let mut toc = build_toc(
-        book,
+        files,
         &order_source,
         &sources,
         &plans,
@@ -709,7 +717,7 @@ pub struct Inspection {
 pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     let mut warnings = Warnings::default();
     let files = FileIndex::new(book);
-    let (sources, order_source) = chapter_order(book);
+    let (sources, order_source) = chapter_order(book, &files);
     check_text_size(&files, &sources, options.max_text_bytes)?;
     let mut texts = Vec::with_capacity(sources.len());
     for path in &sources {
@@ -869,7 +877,7 @@ fn reject_binary(path: &str, bytes: &[u8]) -> Result<(), Error> {
 /// Builds the table of contents: from `SUMMARY.md` for an mdBook book,
 /// else from the chapters' headings.
 fn build_toc(
-    book: &Book,
+    files: &FileIndex<'_>,
     order_source: &OrderSource,
     sources: &[String],
     plans: &[ChapterPlan],
@@ -877,7 +885,7 @@ fn build_toc(
     toc_depth: u8,
 ) -> Vec<TocEntry> {
     if let OrderSource::Summary(summary_path) = order_source
-        && let Some(summary) = book.file(summary_path)
+        && let Some(summary) = files.get(summary_path)
     {
         let text = String::from_utf8_lossy(&summary.bytes);
         let items = mdbook::parse_summary(summary_path, &text);
@@ -1593,7 +1601,7 @@ mod tests {
         ];
         for book in books {
             let borrowed = convert(&book, &Options::default()).unwrap();
-            let owned = convert_owned(book, &[], None, &Options::default()).unwrap();
+            let owned = convert_owned(book, None, &Options::default()).unwrap();
             assert_eq!(borrowed.epub, owned.epub);
             assert_eq!(borrowed.warnings, owned.warnings);
             assert!(owned.findings.is_empty(), "{:?}", owned.findings);

@@ -64,7 +64,7 @@ pub mod wasm;
 pub mod xhtml;
 pub mod xml;
 
-pub use book::{Book, DeferredFile, InputFile};
+pub use book::{Book, FileSource, InputFile};
 pub use convert::{
     ChapterPreview, Inspection, Options, Output, convert, convert_owned, convert_with_deferred,
     inspect,

@@ -2,7 +2,6 @@
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::time::UNIX_EPOCH;
@@ -12,7 +11,7 @@ mod check_command;
 use clap::Parser;
 use quire::book::is_markdown_path;
 use quire::check::Finding;
-use quire::{Book, DeferredFile, Error, InputFile, Metadata, Options, convert_owned};
+use quire::{Book, Error, InputFile, Metadata, Options, convert_owned};
 
 /// Converts Markdown (one file, several files, or a folder with an optional
 /// SUMMARY.md) into an EPUB 3 book.
@@ -143,65 +142,28 @@ fn run(cli: &Cli) -> Result<(), String> {
             "quire: warning: --max-image-pixels applies only with --target apple, so it was ignored; add --target apple to check image sizes for Apple Books"
         );
     }
-    let mut input = read_inputs(&cli.inputs)?;
+    let input = read_inputs(&cli.inputs)?;
     let options = build_options(cli, &input.base)?;
 
-    // A folder's other files are read when a chapter first names them, and
-    // given files' images and stylesheets are looked for beside them after
-    // a conversion reports them missing. Either way the book holds only
-    // what it uses.
-    let read_errors = RefCell::new(Vec::new());
-    let base = input.base.clone();
-    let read_deferred = |path: &str| -> Option<Vec<u8>> {
-        let on_disk = base.join(path);
-        std::fs::read(&on_disk)
-            .map_err(|error| {
-                let message = format!("cannot read {}: {error}", on_disk.display());
-                read_errors.borrow_mut().push(message);
-            })
-            .ok()
-    };
-    let mut tried: HashSet<String> = HashSet::new();
-    // Files outside the book's folder that a conversion named, read for
-    // the next try.
-    let mut found: Vec<InputFile> = Vec::new();
-    let mut first_book = Some(std::mem::take(&mut input.book));
-    let output = loop {
-        // The conversion takes the book and frees each chapter's text once
-        // written, so a second try reads the inputs again.
-        let mut book = match first_book.take() {
-            Some(book) => book,
-            None => read_inputs(&cli.inputs)?.book,
-        };
-        book.files.extend(found.iter().cloned());
-        let converted = convert_owned(book, &input.deferred, Some(&read_deferred), &options);
-        if let Some(error) = read_errors.borrow_mut().drain(..).next() {
-            return Err(error);
-        }
-        match converted {
-            Ok(output) => {
-                let loaded =
-                    load_missing(&input.base, &output.missing_files, &mut tried, &mut found);
-                if !loaded {
-                    break output;
-                }
+    // Files the book names beyond those read already (images, stylesheets,
+    // included code) are read from beside them when a chapter first names
+    // them, so the book holds only what it uses.
+    let converted = convert_owned(input.book, Some(&input.source), &options);
+    // A file that exists but could not be read explains a failure better
+    // than the missing file the conversion saw.
+    if let Some(error) = input.source.errors.into_inner().into_iter().next() {
+        return Err(error);
+    }
+    let output = match converted {
+        Ok(output) => output,
+        Err(Error::FileNotFound { path, purpose }) => {
+            return Err(Error::FileNotFound {
+                path: display_path(&input.base, &path),
+                purpose,
             }
-            Err(Error::FileNotFound { path, purpose }) => {
-                if !load_missing(
-                    &input.base,
-                    std::slice::from_ref(&path),
-                    &mut tried,
-                    &mut found,
-                ) {
-                    return Err(Error::FileNotFound {
-                        path: display_path(&input.base, &path),
-                        purpose,
-                    }
-                    .to_string());
-                }
-            }
-            Err(error) => return Err(error.to_string()),
+            .to_string());
         }
+        Err(error) => return Err(error.to_string()),
     };
 
     for warning in &output.warnings {
@@ -242,25 +204,39 @@ fn println_finding(epub: &Path, finding: &Finding) {
     eprintln!("{located}");
 }
 
-/// The book read from disk, the files listed but read only when used, and
-/// the folder their paths are relative to.
+/// The book read from disk, the folder its paths are relative to, and the
+/// source that reads its other files from there.
 struct Inputs {
     book: Book,
-    deferred: Vec<DeferredFile>,
     base: PathBuf,
+    source: FolderSource,
 }
 
 fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     if inputs.len() == 1 && inputs[0].is_dir() {
         let base = inputs[0].clone();
-        let found = read_folder(&base)?;
+        let source = FolderSource::new(&base);
+        // A `SUMMARY.md` names the chapters, and the conversion reads them
+        // and what they use from `source`. Without one, every Markdown file
+        // is a chapter, so the folder is walked to find them.
+        let empty = Book::default();
+        let index = quire::book::FileIndex::with_source(&empty, Some(&source));
+        let summary = matches!(
+            quire::book::chapter_order(&empty, &index).1,
+            quire::book::OrderSource::Summary(_)
+        );
+        let files = if summary {
+            Vec::new()
+        } else {
+            read_folder(&base)?
+        };
         return Ok(Inputs {
             book: Book {
-                files: found.files,
+                files,
                 chapters: None,
             },
-            deferred: found.deferred,
             base,
+            source,
         });
     }
 
@@ -288,74 +264,99 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     for path in &absolute {
         let relative = relative_to(path, &base);
         if !book.files.iter().any(|file| file.path == relative) {
-            book.files.push(read_file(path, &relative)?);
+            let file = read_file(path, &relative)?
+                .ok_or_else(|| format!("input {} is not a file; check the path", path.display()))?;
+            book.files.push(file);
         }
         chapters.push(relative);
     }
     book.chapters = Some(chapters);
-    Ok(Inputs {
-        book,
-        deferred: Vec::new(),
-        base,
-    })
+    let source = FolderSource::new(&base);
+    Ok(Inputs { book, base, source })
 }
 
-/// A folder's files: those read at once, and the ones listed to read when
-/// the book uses them.
-#[derive(Default)]
-struct FolderFiles {
-    files: Vec<InputFile>,
-    deferred: Vec<DeferredFile>,
+/// Reads a book's other files from its folder on request. Hidden files and
+/// folders are not read, as the walk leaves them out, and neither is
+/// anything but a file. A file that exists but cannot be read is an error,
+/// kept for the command to report after the conversion.
+struct FolderSource {
+    base: PathBuf,
+    errors: RefCell<Vec<String>>,
 }
 
-/// An entry of a folder that the walk visits.
-enum FolderEntry {
-    File(PathBuf, std::fs::Metadata),
-    Folder(PathBuf),
+impl FolderSource {
+    fn new(base: &Path) -> Self {
+        FolderSource {
+            base: base.to_path_buf(),
+            errors: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Returns the path on disk of a book path, unless the book path is hidden.
+    fn on_disk(&self, path: &str) -> Option<PathBuf> {
+        let hidden = path
+            .split('/')
+            .any(|segment| segment.starts_with('.') && segment != "..");
+        (!hidden).then(|| self.base.join(path))
+    }
 }
 
-/// Reads a folder: its Markdown files and `book.toml` now, every other
-/// file as a listing read when a chapter first names it. Hidden files and
-/// folders are left out, and the entries of each folder are taken in the
-/// order of their paths. (Walking on two threads saved about 5 ms of the
-/// Rust book's 85 but left 24 MB more memory at the peak of a 100 MB
-/// book, with glibc's allocator keeping a heap for each walking thread.)
-fn read_folder(base: &Path) -> Result<FolderFiles, String> {
-    let mut found = FolderFiles::default();
-    walk(base, &FolderEntry::Folder(base.to_path_buf()), &mut found)?;
-    Ok(found)
-}
-
-/// Adds the files `entry` contains to `found`, walking a folder depth first.
-fn walk(base: &Path, entry: &FolderEntry, found: &mut FolderFiles) -> Result<(), String> {
-    match entry {
-        FolderEntry::Folder(path) => {
-            for child in folder_entries(path)? {
-                walk(base, &child, found)?;
+impl quire::FileSource for FolderSource {
+    fn read(&self, path: &str) -> Option<(Vec<u8>, Option<i64>)> {
+        let on_disk = self.on_disk(path)?;
+        match read_file(&on_disk, path) {
+            Ok(Some(file)) => Some((file.bytes, file.modified)),
+            Ok(None) => None,
+            Err(message) => {
+                self.errors.borrow_mut().push(message);
+                None
             }
         }
-        FolderEntry::File(path, metadata) => {
-            let relative = relative_to(path, base);
-            if is_markdown_path(&relative) || relative == "book.toml" {
-                found.files.push(read_file(path, &relative)?);
-            } else {
-                found.deferred.push(DeferredFile {
-                    path: relative,
-                    modified: modified_seconds(metadata),
-                });
-            }
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.on_disk(path).is_some_and(|on_disk| on_disk.is_file())
+    }
+}
+
+/// Reads a folder's Markdown files and its `book.toml`, for a book without
+/// a `SUMMARY.md`: every Markdown file is a chapter. The folders are walked
+/// depth first, each one's entries in the order of their paths, leaving out
+/// hidden files and folders. Other files are read only if a chapter names
+/// them, so the walk does not even look at their times. (Walking on two
+/// threads saved about 5 ms of the Rust book's 85 but left 24 MB more
+/// memory at the peak of a 100 MB book, with glibc's allocator keeping a
+/// heap for each walking thread.)
+fn read_folder(base: &Path) -> Result<Vec<InputFile>, String> {
+    let mut files = Vec::new();
+    walk(base, base, &mut files)?;
+    Ok(files)
+}
+
+/// Adds the Markdown files under `dir` and a `book.toml` to `files`.
+fn walk(base: &Path, dir: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+    for (path, is_folder) in folder_entries(dir)? {
+        if is_folder {
+            walk(base, &path, files)?;
+            continue;
+        }
+        let relative = relative_to(&path, base);
+        if (is_markdown_path(&relative) || relative == "book.toml")
+            && let Some(file) = read_file(&path, &relative)?
+        {
+            files.push(file);
         }
     }
     Ok(())
 }
 
-/// Lists a folder's entries that are not hidden, sorted by path. Symbolic
-/// links are followed, as reading the file would; entries that are neither
-/// files nor folders, and links that lead nowhere, are left out.
-fn folder_entries(dir: &Path) -> Result<Vec<FolderEntry>, String> {
+/// Lists a folder's entries that are not hidden, sorted by path, each with
+/// whether it is a folder. Symbolic links are followed, as reading the file
+/// would, and the entries' own types need no further system call.
+fn folder_entries(dir: &Path) -> Result<Vec<(PathBuf, bool)>, String> {
     let entries = std::fs::read_dir(dir)
         .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
-    let mut listed: Vec<(PathBuf, std::fs::FileType)> = entries
+    let mut listed: Vec<(PathBuf, bool)> = entries
         .filter_map(|entry| {
             let entry = entry.ok()?;
             let hidden = entry
@@ -363,28 +364,17 @@ fn folder_entries(dir: &Path) -> Result<Vec<FolderEntry>, String> {
                 .to_str()
                 .is_some_and(|name| name.starts_with('.'));
             let file_type = entry.file_type().ok()?;
-            (!hidden).then(|| (entry.path(), file_type))
+            let path = entry.path();
+            let is_folder = if file_type.is_symlink() {
+                path.is_dir()
+            } else {
+                file_type.is_dir()
+            };
+            (!hidden).then_some((path, is_folder))
         })
         .collect();
     listed.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut folder = Vec::with_capacity(listed.len());
-    for (path, file_type) in listed {
-        // The entry's own type needs no system call; a link's target and
-        // a file's modification time do.
-        if file_type.is_dir() {
-            folder.push(FolderEntry::Folder(path));
-            continue;
-        }
-        let Ok(metadata) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if metadata.is_dir() {
-            folder.push(FolderEntry::Folder(path));
-        } else if metadata.is_file() {
-            folder.push(FolderEntry::File(path, metadata));
-        }
-    }
-    Ok(folder)
+    Ok(listed)
 }
 
 fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
@@ -393,45 +383,32 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
     Some(duration.as_secs() as i64)
 }
 
-fn read_file(path: &Path, relative: &str) -> Result<InputFile, String> {
-    use std::io::Read;
+/// Reads the file at `path` with its modification time, or returns `None`
+/// when there is no file there (nothing, or a folder).
+fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
+    use std::io::{ErrorKind, Read};
 
     let failed = |error: std::io::Error| format!("cannot read {}: {error}", path.display());
-    // One open file gives both the size and the modification time.
-    let mut file = std::fs::File::open(path).map_err(failed)?;
+    // One open file gives the type, the size and the modification time.
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if matches!(error.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            return Ok(None);
+        }
+        Err(error) => return Err(failed(error)),
+    };
     let metadata = file.metadata().map_err(failed)?;
+    if !metadata.is_file() {
+        return Ok(None);
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     file.read_to_end(&mut bytes).map_err(failed)?;
     let modified = modified_seconds(&metadata);
-    Ok(InputFile {
+    Ok(Some(InputFile {
         path: relative.to_string(),
         bytes,
         modified,
-    })
-}
-
-/// Reads files the book named but did not contain. Returns whether any new
-/// file was read.
-fn load_missing(
-    base: &Path,
-    missing: &[String],
-    tried: &mut HashSet<String>,
-    found: &mut Vec<InputFile>,
-) -> bool {
-    let mut loaded = false;
-    for path in missing {
-        if !tried.insert(path.clone()) {
-            continue;
-        }
-        let on_disk = base.join(path);
-        if on_disk.is_file()
-            && let Ok(file) = read_file(&on_disk, path)
-        {
-            found.push(file);
-            loaded = true;
-        }
-    }
-    loaded
+    }))
 }
 
 fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {

@@ -183,7 +183,7 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     let (book, options) = read_arguments(files, options)?;
     // The book is not needed afterwards, so each chapter's text is freed
     // once written.
-    let output = crate::convert_owned(book, &[], None, &options)
+    let output = crate::convert_owned(book, None, &options)
         .map_err(|error| JsError::new(&error.to_string()))?;
     let result = JsOutput {
         file_name: download_name(&output.title, options.target),

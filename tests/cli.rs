@@ -541,6 +541,109 @@ fn folder_includes_and_images_read() {
     );
 }
 
+/// Sets a file's modification time to `seconds` after the Unix epoch.
+fn set_modified(path: &Path, seconds: u64) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open")
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds))
+        .expect("set time");
+}
+
+#[test]
+fn mdbook_folder_read_as_its_summary_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(
+        &book,
+        "book.toml",
+        b"[book]\ntitle = \"Named\"\nlanguage = \"en\"\n",
+    );
+    write(
+        &book,
+        "src/SUMMARY.md",
+        b"# Summary\n\n- [Two](two.md)\n- [One](one.md)\n",
+    );
+    write(&book, "src/one.md", b"# One\n\n![A dot](../art/dot.png)\n");
+    write(
+        &book,
+        "src/two.md",
+        b"# Two\n\n![Secret](.drafts/dot.png)\n",
+    );
+    write(&book, "art/dot.png", PNG);
+    // A hidden file is not part of the book, even when a chapter names it,
+    // as on the page; an unlisted chapter is not either.
+    write(&book, "src/.drafts/dot.png", PNG);
+    write(&book, "src/draft.md", b"# Draft\n");
+    // Files the book does not use leave its date alone: build output in
+    // the folder, say, written after the chapters.
+    write(&book, "target/debug/output.txt", b"built\n");
+    for path in [
+        "book.toml",
+        "src/SUMMARY.md",
+        "src/one.md",
+        "src/two.md",
+        "art/dot.png",
+    ] {
+        set_modified(&book.join(path), 1_000_000_000);
+    }
+    set_modified(&book.join("src/one.md"), 1_000_000_060);
+    set_modified(&book.join("src/draft.md"), 1_500_000_000);
+    set_modified(&book.join("target/debug/output.txt"), 1_500_000_000);
+
+    let output = Command::new(QUIRE)
+        .args(["book", "-o", "book.epub"])
+        .current_dir(dir.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    assert!(
+        warnings.contains("src/two.md:3") && warnings.contains(".drafts/dot.png"),
+        "the hidden image is missing: {warnings}"
+    );
+    let epub = dir.path().join("book.epub");
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(
+        opf.contains("<meta property=\"dcterms:modified\">2001-09-09T01:47:40Z</meta>"),
+        "the newest file used is src/one.md: {opf}"
+    );
+    let names = entry_names(&epub);
+    assert!(
+        names.contains(&"EPUB/text/two.xhtml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"EPUB/text/one.xhtml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|name| name.contains("draft")),
+        "{names:?}"
+    );
+    let images: Vec<&String> = names
+        .iter()
+        .filter(|name| name.contains("images/"))
+        .collect();
+    assert_eq!(images.len(), 1, "{names:?}");
+}
+
+#[test]
+fn mdbook_chapter_missing_from_folder_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "src/SUMMARY.md", b"# Summary\n\n- [Gone](gone.md)\n");
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("src/gone.md"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("book.epub").exists());
+}
 /// Returns a PNG signature and IHDR chunk for an image of the given size,
 /// which is all Quire reads of a cover.
 fn png_header(width: u32, height: u32) -> Vec<u8> {
@@ -1026,4 +1129,22 @@ fn max_image_pixels_needs_apple_target() {
     let help = String::from_utf8_lossy(&help.stdout).to_string();
     let default = format!("[default: {}]", quire::target::DEFAULT_MAX_IMAGE_PIXELS);
     assert!(help.contains(&default), "{help}");
+}
+
+#[test]
+fn unreadable_image_fails_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "src/SUMMARY.md", b"# Summary\n\n- [One](one.md)\n");
+    write(&book, "src/one.md", b"# One\n\n![Loop](loop.png)\n");
+    // A link to itself exists but cannot be opened, unlike a missing file.
+    std::os::unix::fs::symlink("loop.png", book.join("src/loop.png")).expect("symlink");
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("cannot read") && stderr(&output).contains("loop.png"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("book.epub").exists());
 }
