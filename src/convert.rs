@@ -14,7 +14,7 @@ use crate::book::{
 };
 use crate::check::Finding;
 use crate::cover;
-use crate::epub::write_zip;
+use crate::epub::{PackAhead, write_zip_with};
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ImageType, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
@@ -341,6 +341,8 @@ fn convert_texts(
     let mut needs_full_engine = false;
     // The chapters' share of the identifier, hashed as each text is freed.
     let mut text_hash = None;
+    let mut pack_ahead = PackAhead::new();
+    let mut images_sent = 0;
     for source in 0..texts.len() {
         let file = parse(&texts[source], split, options.smart);
         needs_full_engine |= file.needs_math || file.needs_highlight;
@@ -389,6 +391,17 @@ fn convert_texts(
             &mut warnings,
         );
         drop(file);
+        // The images these chapters showed first are compressed on another
+        // thread while the next chapters are written.
+        for image in &resolver.images.images[images_sent..] {
+            if image.generated.is_none()
+                && let Some(image_file) = files.get(&image.source)
+            {
+                let name = format!("{}/{}", package::ROOT, image.href);
+                pack_ahead.add(name, &image_file.bytes);
+            }
+        }
+        images_sent = resolver.images.images.len();
         if let Some(hash) = &mut text_hash {
             hash.part(texts[source].as_bytes());
         }
@@ -636,7 +649,7 @@ fn convert_texts(
         max_image_pixels: options.max_image_pixels,
     };
     target::finish(options.target, &mut entries, &facts, &mut warnings);
-    let epub = write_zip(&entries)?;
+    let epub = write_zip_with(&entries, pack_ahead.finish())?;
     target::check_epub_size(options.target, epub.len(), &sources[0], &mut warnings);
     // Without the checker, as in the page's first module, the caller
     // checks the book itself (the page's worker does, with its second

@@ -8,7 +8,11 @@
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
+use std::collections::HashMap;
+
 use crate::error::Error;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::parallel::thread_count;
 use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 /// Deflate level 2 of 9. Measured on the Rust book with callgrind (zlib-rs
@@ -58,6 +62,15 @@ const PACK_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 /// Writes the entries, after `mimetype`, into an EPUB zip archive.
 pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+    write_zip_with(entries, PackedAhead::default())
+}
+
+/// Writes the entries as [`write_zip`] does, taking from `ahead` each one
+/// compressed already from the same bytes.
+pub fn write_zip_with(
+    entries: &[(String, Vec<u8>)],
+    mut ahead: PackedAhead,
+) -> Result<Vec<u8>, Error> {
     let total: usize = entries.iter().map(|(_, bytes)| bytes.len()).sum();
     let parallel = total >= PARALLEL_MIN_BYTES;
     let names_size: usize = entries.iter().map(|(name, _)| name.len()).sum();
@@ -84,7 +97,22 @@ pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
     )?;
     // Each batch's compressed bytes are freed once copied into the archive.
     for batch in batches(entries, PACK_BATCH_BYTES) {
-        for ((name, _), entry) in batch.iter().zip(pack_all(batch, parallel)?) {
+        let ready: Vec<Option<Packed>> = batch
+            .iter()
+            .map(|(name, bytes)| ahead.take(name, bytes))
+            .collect();
+        let to_pack: Vec<&[u8]> = batch
+            .iter()
+            .zip(&ready)
+            .filter(|(_, packed)| packed.is_none())
+            .map(|((_, bytes), _)| bytes.as_slice())
+            .collect();
+        let mut packed = pack_all(&to_pack, parallel)?.into_iter();
+        for ((name, _), entry) in batch.iter().zip(ready) {
+            let entry = match entry {
+                Some(entry) => entry,
+                None => packed.next().expect("one packed entry for each not ready"),
+            };
             add(name, entry)?;
         }
     }
@@ -118,15 +146,104 @@ fn batches(entries: &[(String, Vec<u8>)], max_bytes: usize) -> Vec<&[(String, Ve
 /// Compresses entries, on several threads when `parallel` is set and the
 /// platform has them. The archive is the same whatever the timing,
 /// because the results come back in entry order.
-fn pack_all(entries: &[(String, Vec<u8>)], parallel: bool) -> Result<Vec<Packed>, Error> {
-    map_in_order(
-        entries,
-        parallel,
-        new_compressor,
-        |compressor, (_, bytes)| pack(bytes, METHOD_DEFLATED, compressor),
-    )
+fn pack_all(entries: &[&[u8]], parallel: bool) -> Result<Vec<Packed>, Error> {
+    map_in_order(entries, parallel, new_compressor, |compressor, bytes| {
+        pack(bytes, METHOD_DEFLATED, compressor)
+    })
     .into_iter()
     .collect()
+}
+
+/// Entries compressed on another thread while the book is still being
+/// written, such as its images while its chapters are, so that the archive
+/// need not compress them at the end. Without a second core, as in
+/// WebAssembly, [`PackAhead::add`] does nothing and the archive compresses
+/// every entry itself.
+pub struct PackAhead {
+    #[cfg(not(target_arch = "wasm32"))]
+    worker: Option<AheadWorker>,
+}
+
+/// The thread of a [`PackAhead`] and the way to send it entries.
+#[cfg(not(target_arch = "wasm32"))]
+struct AheadWorker {
+    entries: std::sync::mpsc::Sender<(String, Vec<u8>)>,
+    thread: std::thread::JoinHandle<HashMap<String, Packed>>,
+}
+
+impl Default for PackAhead {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PackAhead {
+    pub fn new() -> Self {
+        PackAhead {
+            #[cfg(not(target_arch = "wasm32"))]
+            worker: None,
+        }
+    }
+
+    /// Starts compressing the entry `name`, unless the platform has one
+    /// core. The first entry starts the thread.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn add(&mut self, name: String, bytes: &[u8]) {
+        if thread_count() < 2 {
+            return;
+        }
+        let worker = self.worker.get_or_insert_with(|| {
+            let (entries, received) = std::sync::mpsc::channel::<(String, Vec<u8>)>();
+            let thread = std::thread::spawn(move || {
+                let mut compressor = new_compressor();
+                // An entry that fails to compress is left to the archive,
+                // which reports the failure.
+                received
+                    .into_iter()
+                    .filter_map(|(name, bytes)| {
+                        let packed = pack(&bytes, METHOD_DEFLATED, &mut compressor).ok()?;
+                        Some((name, packed))
+                    })
+                    .collect()
+            });
+            AheadWorker { entries, thread }
+        });
+        // A thread that stopped leaves the entry to the archive.
+        let _ = worker.entries.send((name, bytes.to_vec()));
+    }
+
+    /// Does nothing: WebAssembly has one thread.
+    #[cfg(target_arch = "wasm32")]
+    pub fn add(&mut self, _name: String, _bytes: &[u8]) {}
+
+    /// Waits for the entries sent so far to be compressed.
+    pub fn finish(self) -> PackedAhead {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(AheadWorker { entries, thread }) = self.worker {
+            drop(entries);
+            // A thread that panicked leaves every entry to the archive.
+            return PackedAhead {
+                by_name: thread.join().unwrap_or_default(),
+            };
+        }
+        PackedAhead::default()
+    }
+}
+
+/// The entries a [`PackAhead`] compressed, by name.
+#[derive(Default)]
+pub struct PackedAhead {
+    by_name: HashMap<String, Packed>,
+}
+
+impl PackedAhead {
+    /// Takes the entry `name` if it was compressed from the same bytes,
+    /// which a target's changes to the book may have replaced since.
+    fn take(&mut self, name: &str, bytes: &[u8]) -> Option<Packed> {
+        let packed = self.by_name.remove(name)?;
+        (packed.uncompressed_size == bytes.len() && packed.crc == crc32fast::hash(bytes))
+            .then_some(packed)
+    }
 }
 
 /// Returns a raw deflate compressor (no zlib header, as zip expects).
@@ -367,6 +484,49 @@ mod tests {
     }
 
     #[test]
+    fn entries_packed_ahead_give_the_same_archive() {
+        let text = "<p>Some text that deflate shrinks.</p>\n".repeat(2000);
+        let entries = vec![
+            ("EPUB/a.xhtml".to_string(), text.clone().into_bytes()),
+            ("EPUB/images/b.png".to_string(), vec![7u8; 50_000]),
+        ];
+        let mut ahead = PackAhead::new();
+        for (name, bytes) in &entries {
+            ahead.add(name.clone(), bytes);
+        }
+        let packed = ahead.finish();
+        if thread_count() >= 2 {
+            assert_eq!(packed.by_name.len(), 2, "both entries were packed ahead");
+        }
+        assert_eq!(
+            write_zip_with(&entries, packed).expect("zip"),
+            write_zip(&entries).expect("zip")
+        );
+    }
+
+    #[test]
+    fn stale_packed_entry_packed_again() {
+        let entries = vec![("EPUB/a.xhtml".to_string(), b"<p>new text</p>".repeat(500))];
+        let mut ahead = PackAhead::new();
+        ahead.add("EPUB/a.xhtml".to_string(), &b"<p>old text</p>".repeat(500));
+        assert_eq!(
+            write_zip_with(&entries, ahead.finish()).expect("zip"),
+            write_zip(&entries).expect("zip")
+        );
+        // `take` itself turns down an entry packed from other bytes.
+        let mut stale = PackedAhead::default();
+        let mut compressor = new_compressor();
+        let old = pack(
+            &b"<p>old text</p>".repeat(500),
+            METHOD_DEFLATED,
+            &mut compressor,
+        )
+        .expect("packs");
+        stale.by_name.insert("EPUB/a.xhtml".to_string(), old);
+        assert!(stale.take("EPUB/a.xhtml", &entries[0].1).is_none());
+    }
+
+    #[test]
     fn large_book_compresses_the_same_on_threads() {
         // Over the parallel threshold, with entries of different sizes.
         let entries: Vec<(String, Vec<u8>)> = (0..300)
@@ -393,7 +553,8 @@ mod tests {
             assert_eq!(name, read_name);
             assert_eq!(bytes, read_bytes);
         }
-        let threaded_data: Vec<Vec<u8>> = pack_all(&entries, true)
+        let contents: Vec<&[u8]> = entries.iter().map(|(_, bytes)| bytes.as_slice()).collect();
+        let threaded_data: Vec<Vec<u8>> = pack_all(&contents, true)
             .expect("packed")
             .into_iter()
             .map(|entry| entry.data)

@@ -432,6 +432,10 @@ fn read_include(
         }
     };
 
+    // Most included files are code with no directive of their own.
+    if find_directive(&selected).is_none() {
+        return Some(selected);
+    }
     stack.push(path.clone());
     let mut out = String::new();
     // Warnings inside included files point at the chapter's directive.
@@ -447,7 +451,22 @@ fn read_include(
 /// that mark anchors are always dropped.
 fn select_lines(text: &str, selector: Option<&str>) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let keep = |line: &&&str| !(line.contains("ANCHOR:") || line.contains("ANCHOR_END:"));
+    // One search of the whole text spares one per line in a file that
+    // marks no anchor.
+    let has_markers = text.contains("ANCHOR");
+    let keep =
+        |line: &&&str| !(has_markers && (line.contains("ANCHOR:") || line.contains("ANCHOR_END:")));
+    // The index of the line that contains byte `offset` of `text`.
+    let line_at = |offset: usize| {
+        let mut end = 0;
+        lines
+            .iter()
+            .position(|line| {
+                end += line.len();
+                offset < end
+            })
+            .unwrap_or(lines.len())
+    };
     let selector = selector.map(str::trim).unwrap_or("");
 
     let chosen: Vec<&str> = if selector.is_empty() {
@@ -472,14 +491,15 @@ fn select_lines(text: &str, selector: Option<&str>) -> Result<String, String> {
     } else {
         let open = format!("ANCHOR: {selector}");
         let close = format!("ANCHOR_END: {selector}");
-        let begin = lines
-            .iter()
-            .position(|line| line.contains(&open))
+        let begin = text
+            .find(&open)
+            .map(line_at)
             .ok_or_else(|| format!("anchor `{selector}` not found"))?;
-        let finish = lines[begin + 1..]
-            .iter()
-            .position(|line| line.contains(&close))
-            .map_or(lines.len(), |offset| begin + 1 + offset);
+        // The close marker is looked for from the line after the open one.
+        let after_begin: usize = lines[..=begin].iter().map(|line| line.len()).sum();
+        let finish = text[after_begin..]
+            .find(&close)
+            .map_or(lines.len(), |offset| line_at(after_begin + offset));
         lines[begin + 1..finish].to_vec()
     };
     Ok(chosen.iter().filter(keep).copied().collect())
@@ -562,6 +582,20 @@ mod tests {
             let book = book(&[("src/ch.md", &chapter), ("src/code.rs", CODE)]);
             let (text, warnings) = expand(&book, "src/ch.md");
             assert_eq!(text, format!("```rust\n{expected}```\n"), "{directive}");
+            assert!(warnings.is_empty(), "{directive}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn anchor_end_found_after_start() {
+        // An end marker above the start is not the anchor's end, and an
+        // anchor that never ends runs to the end of the file.
+        let code = "// ANCHOR_END: x\n// ANCHOR: x\nkept\n// ANCHOR_END: x\nafter\n// ANCHOR: open\nrest\n";
+        for (directive, expected) in [("code.rs:x", "kept\n"), ("code.rs:open", "rest\n")] {
+            let chapter = format!("{{{{#include {directive}}}}}\n");
+            let book = book(&[("ch.md", &chapter), ("code.rs", code)]);
+            let (text, warnings) = expand(&book, "ch.md");
+            assert_eq!(text, expected, "{directive}");
             assert!(warnings.is_empty(), "{directive}: {warnings:?}");
         }
     }

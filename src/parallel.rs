@@ -38,13 +38,17 @@ where
     spread(items, threads, &new_state, &work)
 }
 
+/// Returns how many threads work can use: the machine's cores natively,
+/// one in WebAssembly.
 #[cfg(not(target_arch = "wasm32"))]
-fn thread_count() -> usize {
+pub fn thread_count() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
+/// Returns how many threads work can use: the machine's cores natively,
+/// one in WebAssembly.
 #[cfg(target_arch = "wasm32")]
-fn thread_count() -> usize {
+pub fn thread_count() -> usize {
     1
 }
 
