@@ -8,7 +8,7 @@
 use crate::error::Warnings;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One file of the book: a chapter, an image, a stylesheet or anything else.
 #[derive(Debug, Clone, Default)]
@@ -69,7 +69,7 @@ where
 }
 
 /// The source a conversion reads the files a book does not contain from.
-pub type ReadFile<'a> = &'a dyn FileSource;
+pub type ReadFile<'a> = &'a (dyn FileSource + Sync);
 
 /// An index of the book's files by normalised path: the files it contains,
 /// and those read from its [`FileSource`] on first use, which it keeps.
@@ -130,6 +130,37 @@ impl<'a> FileIndex<'a> {
             self.newest.set(file.modified);
         }
         Some(file)
+    }
+
+    /// Reads the files at `paths` that the book does not contain and were
+    /// not read yet, on several threads natively, so that later lookups
+    /// find them read.
+    pub fn read_ahead(&self, paths: &[String]) {
+        let Some(read_file) = self.read_file else {
+            return;
+        };
+        let mut seen = HashSet::new();
+        let unread: Vec<String> = paths
+            .iter()
+            .map(|path| normalize_path(path))
+            .filter(|path| {
+                !self.book_files.contains_key(path)
+                    && self.read.get(path).is_none()
+                    && seen.insert(path.clone())
+            })
+            .collect();
+        let read =
+            crate::parallel::map_in_order(&unread, true, || (), |(), path| read_file.read(path));
+        for (path, result) in unread.into_iter().zip(read) {
+            self.read.get_or_read(path, |path| {
+                let (bytes, modified) = result?;
+                Some(InputFile {
+                    path: path.to_string(),
+                    bytes,
+                    modified,
+                })
+            });
+        }
     }
 
     pub fn contains(&self, path: &str) -> bool {
@@ -456,6 +487,55 @@ mod tests {
             bytes: text.as_bytes().to_vec(),
             modified: None,
         }
+    }
+
+    #[test]
+    fn files_read_ahead_not_read_again() {
+        let reads = std::sync::Mutex::new(Vec::new());
+        let source = |path: &str| -> Option<(Vec<u8>, Option<i64>)> {
+            reads.lock().expect("not poisoned").push(path.to_string());
+            (path != "gone.rs").then(|| (path.as_bytes().to_vec(), Some(7)))
+        };
+        let book = Book::default();
+        let index = FileIndex::with_source(&book, Some(&source));
+        let paths = ["a.rs", "./a.rs", "b/../b.rs", "gone.rs"].map(String::from);
+        index.read_ahead(&paths);
+        let mut read: Vec<String> = reads.lock().expect("not poisoned").clone();
+        read.sort();
+        assert_eq!(read, ["a.rs", "b.rs", "gone.rs"]);
+
+        assert_eq!(
+            index.get("a.rs").map(|file| file.bytes.as_slice()),
+            Some(&b"a.rs"[..])
+        );
+        assert!(index.get("gone.rs").is_none());
+        assert!(!index.contains("gone.rs"));
+        assert!(index.contains("b.rs"));
+        assert_eq!(reads.lock().expect("not poisoned").len(), 3);
+        // Only the files looked up count towards the newest time.
+        assert_eq!(index.newest_modified(), Some(7));
+    }
+
+    #[test]
+    fn read_store_keeps_files_in_place() {
+        // More files than the first blocks hold, each still found where
+        // it was put, and given back whole.
+        let source = |path: &str| -> Option<(Vec<u8>, Option<i64>)> {
+            Some((path.as_bytes().to_vec(), None))
+        };
+        let book = Book::default();
+        let index = FileIndex::with_source(&book, Some(&source));
+        let first = index.get("f0").expect("read");
+        for number in 1..200 {
+            index.get(&format!("f{number}")).expect("read");
+        }
+        assert_eq!(first.bytes, b"f0");
+        assert_eq!(index.get("f150").expect("read").bytes, b"f150");
+        let mut files = index.into_read().files;
+        files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+        assert_eq!(files.len(), 200);
+        assert_eq!(files[199].0, "f199");
+        assert_eq!(files[199].1.as_ref().expect("read").bytes, b"f199");
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub fn convert(book: &Book, options: &Options) -> Result<Output, Error> {
     convert_with_deferred(book, None, options)
 }
 
-/// Converts a book to EPUB 3 when it holds only some of its files:
+/// Converts a book to EPUB 3 when it contains only some of its files:
 /// `read_file` reads any other the first time the book uses it. The files
 /// that name the chapters (`book.toml` and `SUMMARY.md`, or a folder's
 /// Markdown files when it has no `SUMMARY.md`) can be read either way, but
@@ -288,6 +288,18 @@ fn read_texts<'f>(
 ) -> Result<(Vec<Cow<'f, str>>, Vec<LineIndex>), Error> {
     let mut texts = Vec::with_capacity(sources.len());
     let mut lines = Vec::with_capacity(sources.len());
+    // The files the chapters include are read ahead together, on several
+    // threads natively, which saves most of the time their reads take.
+    let mut included = Vec::new();
+    for path in sources {
+        if let Some(file) = files.get(path) {
+            let text = String::from_utf8_lossy(&file.bytes);
+            if mdbook::find_directive(&text).is_some() {
+                included.extend(mdbook::include_paths(path, &text));
+            }
+        }
+    }
+    files.read_ahead(&included);
     for path in sources {
         let file = files
             .get(path)

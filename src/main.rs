@@ -1,9 +1,9 @@
 //! The `quire` command: reads Markdown files or a folder from disk into a
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
-use std::cell::RefCell;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 mod check_command;
@@ -147,11 +147,16 @@ fn run(cli: &Cli) -> Result<(), String> {
 
     // Files the book names beyond those read already (images, stylesheets,
     // included code) are read from beside them when a chapter first names
-    // them, so the book holds only what it uses.
+    // them, so the book contains only what it uses.
     let converted = convert_owned(input.book, Some(&input.source), &options);
     // A file that exists but could not be read explains a failure better
     // than the missing file the conversion saw.
-    if let Some(error) = input.source.errors.into_inner().into_iter().next() {
+    let read_errors = input
+        .source
+        .errors
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(error) = read_errors.into_iter().next() {
         return Err(error);
     }
     let output = match converted {
@@ -281,14 +286,14 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
 /// kept for the command to report after the conversion.
 struct FolderSource {
     base: PathBuf,
-    errors: RefCell<Vec<String>>,
+    errors: Mutex<Vec<String>>,
 }
 
 impl FolderSource {
     fn new(base: &Path) -> Self {
         FolderSource {
             base: base.to_path_buf(),
-            errors: RefCell::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
         }
     }
 
@@ -308,7 +313,10 @@ impl quire::FileSource for FolderSource {
             Ok(Some(file)) => Some((file.bytes, file.modified)),
             Ok(None) => None,
             Err(message) => {
-                self.errors.borrow_mut().push(message);
+                self.errors
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(message);
                 None
             }
         }

@@ -392,11 +392,7 @@ fn read_include(
     let mut warn =
         |message: String| warnings.push(Warning::new(&chapter, Some(line_number), message));
 
-    let (target, selector) = match argument.split_once(':') {
-        Some((target, selector)) => (target, Some(selector)),
-        None => (argument, None),
-    };
-    let path = resolve_relative(from, &percent_decode(target));
+    let (path, selector) = include_target(from, argument);
     if stack.contains(&path) {
         warn(format!(
             "{{{{#include {argument}}}}} would include {path} inside itself; left it out"
@@ -444,6 +440,40 @@ fn read_include(
     }
     stack.pop();
     Some(out)
+}
+
+/// Splits an include's argument into the path it names, resolved from the
+/// file `from`, and the part of the file it selects, if any.
+fn include_target<'a>(from: &str, argument: &'a str) -> (String, Option<&'a str>) {
+    let (target, selector) = match argument.split_once(':') {
+        Some((target, selector)) => (target, Some(selector)),
+        None => (argument, None),
+    };
+    (resolve_relative(from, &percent_decode(target)), selector)
+}
+
+/// Returns the paths of the files that the include directives of `text`,
+/// the file at `path`, name, so they can be read ahead. Files that those
+/// files include in turn are not listed.
+pub(crate) fn include_paths(path: &str, text: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut rest = text;
+    while let Some(start) = find_directive(rest) {
+        let escaped = start > 0 && rest.as_bytes()[start - 1] == b'\\';
+        let after = &rest[start + 3..];
+        let Some(length) = after.find("}}") else {
+            break;
+        };
+        let directive = &after[..length];
+        rest = &after[length + 2..];
+        let (name, argument) = directive
+            .split_once(char::is_whitespace)
+            .unwrap_or((directive, ""));
+        if !escaped && matches!(name, "include" | "rustdoc_include") {
+            paths.push(include_target(path, argument.trim()).0);
+        }
+    }
+    paths
 }
 
 /// Selects the lines an include requests: all (`None` or empty), a line

@@ -1,7 +1,7 @@
-//! Files a book does not hold, read from a source only when the conversion
+//! Files a book does not contain, read from a source only when the conversion
 //! uses them, as the command line reads a folder.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use quire::{Book, InputFile, Options, convert_owned, convert_with_deferred};
 
@@ -19,10 +19,10 @@ const FOLDER: &[(&str, &[u8], i64)] = &[
 
 /// Reads from `FOLDER`, noting each path it is asked for in `reads`.
 fn folder_reader(
-    reads: &RefCell<Vec<String>>,
-) -> impl Fn(&str) -> Option<(Vec<u8>, Option<i64>)> + '_ {
+    reads: &Mutex<Vec<String>>,
+) -> impl Fn(&str) -> Option<(Vec<u8>, Option<i64>)> + Sync + '_ {
     move |path: &str| {
-        reads.borrow_mut().push(path.to_string());
+        reads.lock().expect("not poisoned").push(path.to_string());
         FOLDER
             .iter()
             .find(|(name, _, _)| *name == path)
@@ -56,12 +56,12 @@ fn intro_book() -> Book {
 
 /// Converts `intro_book`. Returns the output and the sorted paths read.
 fn convert_logging_reads() -> (quire::Output, Vec<String>) {
-    let reads = RefCell::new(Vec::new());
+    let reads = Mutex::new(Vec::new());
     let output = {
         let read_file = folder_reader(&reads);
         convert_with_deferred(&intro_book(), Some(&read_file), &options()).expect("converts")
     };
-    let mut reads = reads.into_inner();
+    let mut reads = reads.into_inner().expect("not poisoned");
     reads.sort();
     reads.dedup();
     (output, reads)
@@ -87,6 +87,30 @@ fn only_used_files_are_read() {
         .filter(|path| !path.ends_with("SUMMARY.md") && *path != "book.toml")
         .collect();
     assert_eq!(unasked, ["src/code/main.rs", "src/logo.svg"]);
+}
+
+#[test]
+fn each_used_file_read_once() {
+    let book = Book {
+        files: vec![InputFile {
+            path: "src/intro.md".to_string(),
+            bytes: b"# Intro\n\n```\n{{#include code/main.rs}}\n```\n\n```\n{{#include code/main.rs:1}}\n```\n\n![Logo](logo.svg)\n\n![Again](./logo.svg)\n".to_vec(),
+            modified: None,
+        }],
+        chapters: None,
+    };
+    let reads = Mutex::new(Vec::new());
+    {
+        let read_file = folder_reader(&reads);
+        convert_owned(book, Some(&read_file), &options()).expect("converts");
+    }
+    let mut reads = reads.into_inner().expect("not poisoned");
+    reads.retain(|path| path.starts_with("src/"));
+    reads.sort();
+    assert_eq!(
+        reads,
+        ["src/SUMMARY.md", "src/code/main.rs", "src/logo.svg"]
+    );
 }
 
 #[test]
@@ -143,7 +167,7 @@ fn link_to_non_chapter_file_told_apart() {
         }],
         chapters: None,
     };
-    let reads = RefCell::new(Vec::new());
+    let reads = Mutex::new(Vec::new());
     let read_file = folder_reader(&reads);
     let output = convert_with_deferred(&book, Some(&read_file), &options()).expect("converts");
     let messages: Vec<&str> = output
