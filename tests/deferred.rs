@@ -238,3 +238,24 @@ fn no_summary_only_own_markdown() {
     assert_eq!(output.chapters.len(), 1);
     assert_eq!(output.chapters[0].title, "Intro");
 }
+
+#[test]
+fn unreadable_chapter_fails_first() {
+    // The second chapter is missing and the cover image too: reading the
+    // chapters comes first, whichever way they are read.
+    let read_file = |path: &str| -> Option<(Vec<u8>, Option<i64>)> {
+        let bytes: &[u8] = match path {
+            "SUMMARY.md" => b"- [One](one.md)\n- [Two](two.md)\n",
+            "one.md" => b"---\ncover-image: gone.png\n---\n\n# One\n",
+            _ => return None,
+        };
+        Some((bytes.to_vec(), None))
+    };
+    let borrowed = convert_with_deferred(&Book::default(), Some(&read_file), &options());
+    let owned = convert_owned(Book::default(), Some(&read_file), &options());
+    let expected = quire::Error::ChapterNotFound {
+        path: "two.md".to_string(),
+    };
+    assert_eq!(borrowed.err(), Some(expected.clone()));
+    assert_eq!(owned.err(), Some(expected));
+}
