@@ -79,7 +79,14 @@ fn has_rtl_letter(text: &str) -> bool {
     let bytes = text.as_bytes();
     crate::text::any_flagged_byte(
         bytes,
-        |byte| matches!(byte, 0xD6..=0xE0 | 0xE2 | 0xEF | 0xF0),
+        // `|` and a wrapping range test rather than `matches!`, which
+        // compiled to branches the compiler would not turn into vector code.
+        |byte| {
+            (byte.wrapping_sub(0xD6) <= 0xE0 - 0xD6)
+                | (byte == 0xE2)
+                | (byte == 0xEF)
+                | (byte == 0xF0)
+        },
         |at| {
             if bytes[at] == 0xE2 {
                 return bytes[at..].starts_with(RIGHT_TO_LEFT_MARK);

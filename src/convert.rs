@@ -292,11 +292,12 @@ fn read_texts<'f>(
     // threads natively, which saves most of the time their reads take.
     let mut included = Vec::new();
     for path in sources {
-        if let Some(file) = files.get(path) {
-            let text = String::from_utf8_lossy(&file.bytes);
-            if mdbook::find_directive(&text).is_some() {
-                included.extend(mdbook::include_paths(path, &text));
-            }
+        // A chapter that is not UTF-8 is read later, or fails, as it is.
+        if let Some(file) = files.get(path)
+            && let Ok(text) = std::str::from_utf8(&file.bytes)
+            && mdbook::find_directive(text).is_some()
+        {
+            included.extend(mdbook::include_paths(path, text));
         }
     }
     files.read_ahead(&included);
