@@ -1,6 +1,7 @@
 //! The `quire` command: reads Markdown files or a folder from disk into a
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -178,6 +179,17 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         eprintln!("{located}");
     }
+    let hidden = input
+        .source
+        .hidden
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for path in hidden {
+        eprintln!(
+            "quire: warning: {} exists but is hidden (a name starting with a dot), and hidden files are never part of a book; rename it or move it out of the hidden folder",
+            display_path(&input.base, &path)
+        );
+    }
     for finding in &output.findings {
         println_finding(&target, finding);
     }
@@ -287,6 +299,9 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
 struct FolderSource {
     base: PathBuf,
     errors: Mutex<Vec<String>>,
+    /// Hidden files the book named that exist, so the command can say why
+    /// they were left out.
+    hidden: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl FolderSource {
@@ -294,6 +309,7 @@ impl FolderSource {
         FolderSource {
             base: base.to_path_buf(),
             errors: Mutex::new(Vec::new()),
+            hidden: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -308,7 +324,15 @@ impl FolderSource {
 
 impl quire::FileSource for FolderSource {
     fn read(&self, path: &str) -> Option<(Vec<u8>, Option<i64>)> {
-        let on_disk = self.on_disk(path)?;
+        let Some(on_disk) = self.on_disk(path) else {
+            if self.base.join(path).is_file() {
+                self.hidden
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(path.to_string());
+            }
+            return None;
+        };
         match read_file(&on_disk, path) {
             Ok(Some(file)) => Some((file.bytes, file.modified)),
             Ok(None) => None,
@@ -337,15 +361,35 @@ impl quire::FileSource for FolderSource {
 /// heap for each walking thread.)
 fn read_folder(base: &Path) -> Result<Vec<InputFile>, String> {
     let mut files = Vec::new();
-    walk(base, base, &mut files)?;
+    walk(base, base, &mut HashSet::new(), &mut files)?;
     Ok(files)
 }
 
 /// Adds the Markdown files under `dir` and a `book.toml` to `files`.
-fn walk(base: &Path, dir: &Path, files: &mut Vec<InputFile>) -> Result<(), String> {
+/// `visited` contains the device and inode of each folder walked, so a
+/// symbolic link to a folder already walked, such as `ln -s . again`, is
+/// not walked again.
+fn walk(
+    base: &Path,
+    dir: &Path,
+    visited: &mut HashSet<(u64, u64)>,
+    files: &mut Vec<InputFile>,
+) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+
+        let folder = std::fs::metadata(dir)
+            .map_err(|error| format!("cannot read folder {}: {error}", dir.display()))?;
+        if !visited.insert((folder.dev(), folder.ino())) {
+            return Ok(());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = &visited;
     for (path, is_folder) in folder_entries(dir)? {
         if is_folder {
-            walk(base, &path, files)?;
+            walk(base, &path, visited, files)?;
             continue;
         }
         let relative = relative_to(&path, base);
@@ -396,7 +440,12 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
 fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
     use std::io::{ErrorKind, Read};
 
-    let failed = |error: std::io::Error| format!("cannot read {}: {error}", path.display());
+    let failed = |error: std::io::Error| {
+        format!(
+            "cannot read {}: {error}; fix the file, or remove it and what names it",
+            path.display()
+        )
+    };
     // One open file gives the type, the size and the modification time.
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -420,10 +469,16 @@ fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
 }
 
 fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
+    let absolute = |path: &Path| -> Result<PathBuf, String> {
+        std::path::absolute(path)
+            .map(|path| clean(&path))
+            .map_err(|error| format!("{}: {error}", path.display()))
+    };
+    // A folder given as a relative path is the base too, so both sides are
+    // made absolute before one is made relative to the other.
+    let absolute_base = absolute(base)?;
     let in_book = |path: &PathBuf| -> Result<String, String> {
-        let absolute =
-            std::path::absolute(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        Ok(relative_to(&clean(&absolute), base))
+        Ok(relative_to(&absolute(path)?, &absolute_base))
     };
     let non_empty = |values: &[String]| (!values.is_empty()).then(|| values.to_vec());
     let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
@@ -450,8 +505,15 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
 
     let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(value) if !value.trim().is_empty() => {
-            Some(value.trim().parse::<i64>().map_err(|_| {
-                format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not \"{value}\"")
+            // The last second of year 9999: EPUB dates have four-digit years.
+            const LATEST: i64 = 253_402_300_799;
+            let seconds = value
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|seconds| (0..=LATEST).contains(seconds));
+            Some(seconds.ok_or_else(|| {
+                format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, from 0 to {LATEST} (the end of year 9999), not \"{value}\"")
             })?)
         }
         _ => None,
@@ -502,6 +564,22 @@ fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
                 target.display()
             ));
         }
+    }
+    // A folder's files are all the book's, so the output may replace one
+    // only if it is an EPUB, such as the book made last time.
+    let is_epub = target_path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("epub"));
+    if !is_epub
+        && target_path.is_file()
+        && inputs
+            .iter()
+            .any(|input| input.is_dir() && target_path.starts_with(absolute(input)))
+    {
+        return Err(format!(
+            "the output {} is a file in the book's folder; choose another -o path, or one ending in .epub, so the book's files are not overwritten",
+            target.display()
+        ));
     }
     if let Some(dir) = target.parent().filter(|dir| !dir.as_os_str().is_empty())
         && !dir.is_dir()

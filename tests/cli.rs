@@ -604,6 +604,10 @@ fn mdbook_folder_read_as_its_summary_names() {
         warnings.contains("src/two.md:3") && warnings.contains(".drafts/dot.png"),
         "the hidden image is missing: {warnings}"
     );
+    assert!(
+        warnings.contains("book/src/.drafts/dot.png exists but is hidden"),
+        "why it is missing: {warnings}"
+    );
     let epub = dir.path().join("book.epub");
     let opf = entry(&epub, "EPUB/package.opf").expect("package document");
     assert!(
@@ -1147,4 +1151,92 @@ fn unreadable_image_fails_naming_it() {
         stderr(&output)
     );
     assert!(!dir.path().join("book.epub").exists());
+}
+
+#[test]
+fn folder_with_absolute_stylesheet_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(&dir.path().join("book"), "a.md", b"# A\n\nText.\n");
+    write(dir.path(), "extra.css", b"p { text-indent: 1em }\n");
+    let css = dir.path().join("extra.css");
+    let css = css.to_str().expect("UTF-8 path");
+    // The folder is given as a relative path and the stylesheet as an
+    // absolute one.
+    let output = quire(
+        dir.path(),
+        &["book", "--css", css, "-o", "book.epub", "--lang", "en"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let names = entry_names(&dir.path().join("book.epub"));
+    assert!(
+        names.iter().any(|name| name.ends_with("extra.css")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn output_over_folder_file_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "src/SUMMARY.md", b"# Summary\n\n- [One](one.md)\n");
+    write(&book, "src/one.md", b"# One\n");
+    let output = quire(
+        dir.path(),
+        &["book", "-o", "book/src/one.md", "--lang", "en"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is a file in the book's folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(book.join("src/one.md")).expect("still there"),
+        b"# One\n"
+    );
+    // An EPUB in the folder, such as the last one made, may be replaced.
+    write(&book, "book.epub", b"old");
+    let output = quire(
+        dir.path(),
+        &["book", "-o", "book/book.epub", "--lang", "en"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(entry(&book.join("book.epub"), "EPUB/package.opf").is_some());
+}
+
+#[test]
+fn folder_link_to_itself_walked_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "a.md", b"# A\n\nText.\n");
+    std::os::unix::fs::symlink(".", book.join("again")).expect("symlink");
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let names = entry_names(&dir.path().join("book.epub"));
+    let chapters: Vec<&String> = names
+        .iter()
+        .filter(|name| name.starts_with("EPUB/text/"))
+        .collect();
+    assert_eq!(chapters, ["EPUB/text/a.xhtml"], "{names:?}");
+}
+
+#[test]
+fn source_date_epoch_out_of_range_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "a.md", b"# A\n");
+    for value in ["253402300800", "-1", "soon"] {
+        let output = Command::new(QUIRE)
+            .args(["a.md", "--lang", "en"])
+            .current_dir(dir.path())
+            .env("SOURCE_DATE_EPOCH", value)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{value}");
+        assert!(
+            stderr(&output).contains("SOURCE_DATE_EPOCH must be whole seconds since 1970"),
+            "{value}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(!dir.path().join("a.epub").exists());
 }
