@@ -445,6 +445,14 @@ fn is_hidden(path: &str) -> bool {
         .any(|segment| segment.starts_with('.') && segment != "..")
 }
 
+/// Returns the first `SUMMARY.md` among the places mdBook looks, for a
+/// book in natural order, whose summary therefore named no chapter.
+pub(crate) fn summary_without_chapters(index: &FileIndex<'_>) -> Option<String> {
+    summary_candidates(index)
+        .into_iter()
+        .find(|path| index.contains(path))
+}
+
 /// Returns where a `SUMMARY.md` may be: in the folder `book.toml` names
 /// as `src`, then at the root, then in `src/`, as mdBook looks.
 fn summary_candidates(index: &FileIndex<'_>) -> Vec<String> {

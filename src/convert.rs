@@ -371,6 +371,15 @@ fn convert_texts(
             if settings.0.identifier.is_none() {
                 text_hash = Some(ContentHash::new());
             }
+            if order_source == OrderSource::Natural
+                && let Some(summary) = crate::book::summary_without_chapters(files)
+            {
+                warnings.push(Warning::new(
+                    &summary,
+                    None,
+                    "this summary links to no chapter file, so every Markdown file is a chapter, in the order of their names; list the chapters as - [Title](file.md) to set the order",
+                ));
+            }
             book_settings = Some(settings);
         } else if let Some((_, line)) = &file.metadata {
             warn_ignored_metadata(&sources[source], *line, &mut warnings);
@@ -1186,7 +1195,7 @@ fn choose_language(
     texts: &[Cow<'_, str>],
     warnings: &mut Warnings,
 ) -> String {
-    const HOW: &str = "set the language with --lang, a `lang:` line in the metadata, or the Language field on the page";
+    const HOW: &str = "set the language with --lang, a `lang:` line in the metadata, `language` in book.toml, or the Language field on the page";
     if let Some(lang) = &metadata.lang {
         if is_valid_language_tag(lang) {
             return lang.clone();

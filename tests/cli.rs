@@ -1240,3 +1240,28 @@ fn source_date_epoch_out_of_range_rejected() {
     }
     assert!(!dir.path().join("a.epub").exists());
 }
+
+#[test]
+fn summary_without_links_warned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "SUMMARY.md", b"# Summary\n\nNothing yet.\n");
+    write(&book, "b.md", b"# B\n");
+    write(&book, "a.md", b"# A\n");
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("book/SUMMARY.md: warning: this summary links to no chapter file"),
+        "{}",
+        stderr(&output)
+    );
+    let names = entry_names(&dir.path().join("book.epub"));
+    assert!(
+        names.contains(&"EPUB/text/a.xhtml".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"EPUB/text/b.xhtml".to_string()),
+        "{names:?}"
+    );
+}
