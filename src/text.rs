@@ -134,64 +134,9 @@ pub fn any_flagged_byte(
     confirm_block(bytes.len() - rest.len(), rest)
 }
 
-/// Pushes the byte offset of each line feed in `text`, plus `shift`, onto
-/// `offsets`, in order.
-///
-/// Natively each block of 32 bytes becomes a mask of its line feeds, built
-/// without branches so that it compiles to vector instructions, and only
-/// the set bits are visited. WebAssembly has no vector instructions in
-/// Quire's build, and the standard library's search for a byte, which
-/// reads a word at a time, is quicker there.
-pub fn push_newlines(text: &str, shift: usize, offsets: &mut Vec<usize>) {
-    #[cfg(target_arch = "wasm32")]
-    offsets.extend(text.match_indices('\n').map(|(at, _)| shift + at));
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        const BLOCK: usize = 32;
-        let bytes = text.as_bytes();
-        let (blocks, rest) = bytes.as_chunks::<BLOCK>();
-        for (number, block) in blocks.iter().enumerate() {
-            let mut mask = block.iter().enumerate().fold(0u32, |mask, (at, &byte)| {
-                mask | (u32::from(byte == b'\n') << at)
-            });
-            while mask != 0 {
-                offsets.push(shift + number * BLOCK + mask.trailing_zeros() as usize);
-                mask &= mask - 1;
-            }
-        }
-        let rest_start = shift + bytes.len() - rest.len();
-        offsets.extend(
-            rest.iter()
-                .enumerate()
-                .filter(|(_, byte)| **byte == b'\n')
-                .map(|(at, _)| rest_start + at),
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn newlines_found_in_and_after_blocks() {
-        // Line feeds at the edges of the 32-byte blocks, in a short tail,
-        // and none at all.
-        let text = format!(
-            "{}\n{}\n\n{}\nab\n",
-            "a".repeat(31),
-            "b".repeat(31),
-            "c".repeat(40)
-        );
-        let expected: Vec<usize> = text.match_indices('\n').map(|(at, _)| at + 5).collect();
-        let mut offsets = vec![1];
-        push_newlines(&text, 5, &mut offsets);
-        assert_eq!(offsets[0], 1);
-        assert_eq!(offsets[1..], expected);
-        let mut none = Vec::new();
-        push_newlines(&"x".repeat(100), 0, &mut none);
-        assert!(none.is_empty());
-    }
 
     #[test]
     fn decode_strips_utf8_bom() {
