@@ -335,24 +335,23 @@ fn expand_line(
     out: &mut String,
 ) {
     let mut rest = line;
-    while let Some(start) = rest.find("{{#") {
-        // `\{{#include ...}}` is how mdBook writes a directive as text.
-        if start > 0 && rest.as_bytes()[start - 1] == b'\\' {
-            out.push_str(&rest[..start - 1]);
-            out.push_str("{{#");
-            rest = &rest[start + 3..];
-            continue;
-        }
-        let Some(length) = rest[start..].find("}}") else {
-            break;
+    while let Some(found) = next_directive(rest) {
+        let (start, end, name, argument) = match found {
+            Found::Escaped { start } => {
+                out.push_str(&rest[..start - 1]);
+                out.push_str("{{#");
+                rest = &rest[start + 3..];
+                continue;
+            }
+            Found::Directive {
+                start,
+                end,
+                name,
+                argument,
+            } => (start, end, name, argument),
         };
-        let directive = &rest[start + 3..start + length];
         out.push_str(&rest[..start]);
-        rest = &rest[start + length + 2..];
-
-        let (name, argument) = directive
-            .split_once(char::is_whitespace)
-            .unwrap_or((directive, ""));
+        rest = &rest[end..];
         match name {
             "include" | "rustdoc_include" => {
                 if let Some(included) =
@@ -458,22 +457,57 @@ fn include_target<'a>(from: &str, argument: &'a str) -> (String, Option<&'a str>
 pub(crate) fn include_paths(path: &str, text: &str) -> Vec<String> {
     let mut paths = Vec::new();
     let mut rest = text;
-    while let Some(start) = find_directive(rest) {
-        let escaped = start > 0 && rest.as_bytes()[start - 1] == b'\\';
-        let after = &rest[start + 3..];
-        let Some(length) = after.find("}}") else {
-            break;
-        };
-        let directive = &after[..length];
-        rest = &after[length + 2..];
-        let (name, argument) = directive
-            .split_once(char::is_whitespace)
-            .unwrap_or((directive, ""));
-        if !escaped && matches!(name, "include" | "rustdoc_include") {
-            paths.push(include_target(path, argument.trim()).0);
+    while let Some(found) = next_directive(rest) {
+        match found {
+            Found::Escaped { start } => rest = &rest[start + 3..],
+            Found::Directive {
+                end,
+                name,
+                argument,
+                ..
+            } => {
+                if matches!(name, "include" | "rustdoc_include") {
+                    paths.push(include_target(path, argument.trim()).0);
+                }
+                rest = &rest[end..];
+            }
         }
     }
     paths
+}
+
+/// The first `{{#` of a text, as the include expansion reads it.
+enum Found<'t> {
+    /// `\{{#` with its `{{#` at `start`: mdBook's way to write a directive
+    /// as text.
+    Escaped { start: usize },
+    /// `{{#name argument}}`, from byte `start` up to byte `end`.
+    Directive {
+        start: usize,
+        end: usize,
+        name: &'t str,
+        argument: &'t str,
+    },
+}
+
+/// Finds the first directive in `text`, or `None` when there is none or it
+/// is never closed.
+fn next_directive(text: &str) -> Option<Found<'_>> {
+    let start = find_directive(text)?;
+    if start > 0 && text.as_bytes()[start - 1] == b'\\' {
+        return Some(Found::Escaped { start });
+    }
+    let length = text[start..].find("}}")?;
+    let directive = &text[start + 3..start + length];
+    let (name, argument) = directive
+        .split_once(char::is_whitespace)
+        .unwrap_or((directive, ""));
+    Some(Found::Directive {
+        start,
+        end: start + length + 2,
+        name,
+        argument,
+    })
 }
 
 /// Selects the lines an include requests: all (`None` or empty), a line
