@@ -116,14 +116,8 @@ impl<'a> FileIndex<'a> {
             Some(file) => Some(*file),
             None => {
                 let read_file = self.read_file?;
-                self.read.get_or_read(path, |path| {
-                    let (bytes, modified) = read_file.read(path)?;
-                    Some(InputFile {
-                        path: path.to_string(),
-                        bytes,
-                        modified,
-                    })
-                })
+                self.read
+                    .get_or_read(path, |path| read_input(path, read_file.read(path)))
             }
         }?;
         if file.modified > self.newest.get() {
@@ -152,14 +146,7 @@ impl<'a> FileIndex<'a> {
         let read =
             crate::parallel::map_in_order(&unread, true, || (), |(), path| read_file.read(path));
         for (path, result) in unread.into_iter().zip(read) {
-            self.read.get_or_read(path, |path| {
-                let (bytes, modified) = result?;
-                Some(InputFile {
-                    path: path.to_string(),
-                    bytes,
-                    modified,
-                })
-            });
+            self.read.get_or_read(path, |path| read_input(path, result));
         }
     }
 
@@ -188,6 +175,16 @@ impl<'a> FileIndex<'a> {
             newest: self.newest.get(),
         }
     }
+}
+
+/// Returns the file at `path` from what a [`FileSource`] read for it.
+fn read_input(path: &str, read: Option<(Vec<u8>, Option<i64>)>) -> Option<InputFile> {
+    let (bytes, modified) = read?;
+    Some(InputFile {
+        path: path.to_string(),
+        bytes,
+        modified,
+    })
 }
 
 /// The files an index read from its source: each path tried, with its file
@@ -440,7 +437,9 @@ pub fn chapter_order(book: &Book, files: &FileIndex<'_>) -> (Vec<String>, OrderS
     (chapters, OrderSource::Natural)
 }
 
-fn is_hidden(path: &str) -> bool {
+/// Reports whether a path has a hidden segment, one whose name starts with
+/// a dot, which is never part of a book.
+pub fn is_hidden(path: &str) -> bool {
     path.split('/')
         .any(|segment| segment.starts_with('.') && segment != "..")
 }

@@ -10,7 +10,7 @@ use std::time::UNIX_EPOCH;
 mod check_command;
 
 use clap::Parser;
-use quire::book::is_markdown_path;
+use quire::book::{is_hidden, is_markdown_path};
 use quire::check::Finding;
 use quire::{Book, Error, InputFile, Metadata, Options, convert_owned};
 
@@ -152,11 +152,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let converted = convert_owned(input.book, Some(&input.source), &options);
     // A file that exists but could not be read explains a failure better
     // than the missing file the conversion saw.
-    let read_errors = input
-        .source
-        .errors
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (read_errors, hidden) = input.source.into_reports();
     if let Some(error) = read_errors.into_iter().next() {
         return Err(error);
     }
@@ -179,11 +175,6 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         eprintln!("{located}");
     }
-    let hidden = input
-        .source
-        .hidden
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     for path in hidden {
         eprintln!(
             "quire: warning: {} exists but is hidden (a name starting with a dot), and hidden files are never part of a book; rename it or move it out of the hidden folder",
@@ -271,9 +262,7 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
                 input.display()
             ));
         }
-        let path =
-            std::path::absolute(input).map_err(|error| format!("{}: {error}", input.display()))?;
-        absolute.push(clean(&path));
+        absolute.push(absolute_path(input)?);
     }
     let base = common_parent(&absolute);
     let mut book = Book::default();
@@ -299,8 +288,8 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
 struct FolderSource {
     base: PathBuf,
     errors: Mutex<Vec<String>>,
-    /// Hidden files the book named that exist, so the command can say why
-    /// they were left out.
+    /// Hidden files the book named that exist, so the command can explain
+    /// why they were left out.
     hidden: Mutex<std::collections::BTreeSet<String>>,
 }
 
@@ -315,10 +304,20 @@ impl FolderSource {
 
     /// Returns the path on disk of a book path, unless the book path is hidden.
     fn on_disk(&self, path: &str) -> Option<PathBuf> {
-        let hidden = path
-            .split('/')
-            .any(|segment| segment.starts_with('.') && segment != "..");
-        (!hidden).then(|| self.base.join(path))
+        (!is_hidden(path)).then(|| self.base.join(path))
+    }
+
+    /// Returns the read errors and the hidden files the book named, for the
+    /// command to report once the conversion is over.
+    fn into_reports(self) -> (Vec<String>, std::collections::BTreeSet<String>) {
+        let errors = self.errors.into_inner();
+        let hidden = self.hidden.into_inner();
+        // A thread that panicked while holding a lock left a list worth
+        // reporting all the same.
+        (
+            errors.unwrap_or_else(std::sync::PoisonError::into_inner),
+            hidden.unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 
@@ -468,17 +467,19 @@ fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
     }))
 }
 
+/// Returns `path` made absolute and cleaned of `.` and `..` parts.
+fn absolute_path(path: &Path) -> Result<PathBuf, String> {
+    std::path::absolute(path)
+        .map(|path| clean(&path))
+        .map_err(|error| format!("{}: {error}", path.display()))
+}
+
 fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
-    let absolute = |path: &Path| -> Result<PathBuf, String> {
-        std::path::absolute(path)
-            .map(|path| clean(&path))
-            .map_err(|error| format!("{}: {error}", path.display()))
-    };
     // A folder given as a relative path is the base too, so both sides are
     // made absolute before one is made relative to the other.
-    let absolute_base = absolute(base)?;
+    let absolute_base = absolute_path(base)?;
     let in_book = |path: &PathBuf| -> Result<String, String> {
-        Ok(relative_to(&absolute(path)?, &absolute_base))
+        Ok(relative_to(&absolute_path(path)?, &absolute_base))
     };
     let non_empty = |values: &[String]| (!values.is_empty()).then(|| values.to_vec());
     let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
@@ -547,11 +548,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
 /// Rejects an output path that would overwrite an input file, and one whose
 /// folder does not exist, before any work is done.
 fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
-    let absolute = |path: &Path| {
-        std::path::absolute(path)
-            .map(|path| clean(&path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
+    let absolute = |path: &Path| absolute_path(path).unwrap_or_else(|_| path.to_path_buf());
     let target_path = absolute(target);
     for input in inputs {
         let same_file = match (std::fs::canonicalize(input), std::fs::canonicalize(target)) {
