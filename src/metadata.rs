@@ -697,30 +697,14 @@ mod tests {
             .collect();
         // The misspelled key is the YAML's third line, which is line 4 of
         // a file whose YAML starts on line 2.
-        assert!(
-            lines
-                .iter()
-                .any(|(line, message)| *line == Some(4) && message.contains("autor")),
-            "{lines:?}"
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|(line, message)| *line == Some(5) && message.contains("rights")),
-            "{lines:?}"
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|(line, message)| *line == Some(6) && message.contains("css")),
-            "{lines:?}"
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|(line, message)| *line == Some(7) && message.contains("smell")),
-            "{lines:?}"
-        );
+        for (expected, key) in [(4, "autor"), (5, "rights"), (6, "css"), (7, "smell")] {
+            assert!(
+                lines
+                    .iter()
+                    .any(|(line, message)| *line == Some(expected) && message.contains(key)),
+                "{key} on line {expected}: {lines:?}"
+            );
+        }
     }
 
     #[test]

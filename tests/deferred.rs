@@ -43,12 +43,17 @@ fn options() -> Options {
 /// Returns a book of one chapter that uses an image and an include, with
 /// unused files beside them in the folder.
 fn intro_book() -> Book {
+    let text = b"# Intro\n\n![Logo](logo.svg)\n\n```\n{{#include code/main.rs}}\n```\n";
+    one_chapter("src/intro.md", text, Some(1_700_000_000))
+}
+
+/// Returns a book of the one chapter file at `path`.
+fn one_chapter(path: &str, text: &[u8], modified: Option<i64>) -> Book {
     Book {
         files: vec![InputFile {
-            path: "src/intro.md".to_string(),
-            bytes: b"# Intro\n\n![Logo](logo.svg)\n\n```\n{{#include code/main.rs}}\n```\n"
-                .to_vec(),
-            modified: Some(1_700_000_000),
+            path: path.to_string(),
+            bytes: text.to_vec(),
+            modified,
         }],
         chapters: None,
     }
@@ -91,14 +96,8 @@ fn only_used_files_are_read() {
 
 #[test]
 fn each_used_file_read_once() {
-    let book = Book {
-        files: vec![InputFile {
-            path: "src/intro.md".to_string(),
-            bytes: b"# Intro\n\n```\n{{#include code/main.rs}}\n```\n\n```\n{{#include code/main.rs:1}}\n```\n\n![Logo](logo.svg)\n\n![Again](./logo.svg)\n".to_vec(),
-            modified: None,
-        }],
-        chapters: None,
-    };
+    let text = b"# Intro\n\n```\n{{#include code/main.rs}}\n```\n\n```\n{{#include code/main.rs:1}}\n```\n\n![Logo](logo.svg)\n\n![Again](./logo.svg)\n";
+    let book = one_chapter("src/intro.md", text, None);
     let reads = Mutex::new(Vec::new());
     {
         let read_file = folder_reader(&reads);
@@ -136,14 +135,7 @@ fn modified_time_is_the_newest_file_used() {
 
 #[test]
 fn unreadable_file_is_missing() {
-    let book = Book {
-        files: vec![InputFile {
-            path: "a.md".to_string(),
-            bytes: b"# A\n\n![Gone](gone.png)\n".to_vec(),
-            modified: None,
-        }],
-        chapters: None,
-    };
+    let book = one_chapter("a.md", b"# A\n\n![Gone](gone.png)\n", None);
     let read_file = |_: &str| -> Option<(Vec<u8>, Option<i64>)> { None };
     let output =
         convert_with_deferred(&book, Some(&read_file), &Options::default()).expect("converts");
@@ -159,14 +151,8 @@ fn unreadable_file_is_missing() {
 
 #[test]
 fn link_to_non_chapter_file_told_apart() {
-    let book = Book {
-        files: vec![InputFile {
-            path: "src/a.md".to_string(),
-            bytes: b"# A\n\nSee [the notes](notes.pdf) and [the old notes](old.pdf).\n".to_vec(),
-            modified: None,
-        }],
-        chapters: None,
-    };
+    let text = b"# A\n\nSee [the notes](notes.pdf) and [the old notes](old.pdf).\n";
+    let book = one_chapter("src/a.md", text, None);
     let reads = Mutex::new(Vec::new());
     let read_file = folder_reader(&reads);
     let output = convert_with_deferred(&book, Some(&read_file), &options()).expect("converts");
