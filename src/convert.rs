@@ -1359,10 +1359,8 @@ impl ContentHash {
     }
 
     fn feed(&mut self, bytes: &[u8]) {
-        const PRIME: u128 = 0x0000000001000000000000000000013b;
         for byte in bytes {
-            self.0 ^= u128::from(*byte);
-            self.0 = self.0.wrapping_mul(PRIME);
+            self.0 = times_fnv_prime(self.0 ^ u128::from(*byte));
         }
     }
 
@@ -1388,6 +1386,42 @@ impl ContentHash {
             &hex[20..32]
         )
     }
+}
+
+/// The 128-bit FNV prime, 2^88 + 315.
+const FNV_PRIME: u128 = (1 << 88) + 315;
+
+/// Returns `value` times [`FNV_PRIME`], modulo 2^128.
+#[inline]
+fn times_fnv_prime(value: u128) -> u128 {
+    if cfg!(target_arch = "wasm32") {
+        times_fnv_prime_by_halves(value)
+    } else {
+        value.wrapping_mul(FNV_PRIME)
+    }
+}
+
+/// Computes [`times_fnv_prime`] from 64-bit halves with two 64-bit
+/// products. WebAssembly has no 128-bit product, so a `u128` multiplication
+/// there is a library call (`__multi3`), which took 7.6% of the Rust book's
+/// conversion in a Node profile. Natively this form takes more instructions.
+#[inline]
+fn times_fnv_prime_by_halves(value: u128) -> u128 {
+    const LOW_FACTOR: u64 = 315;
+    let low = value as u64;
+    let high = (value >> 64) as u64;
+    // low * 315 as two 32-bit halves, each product below 2^41.
+    let low_half = (low & 0xFFFF_FFFF) * LOW_FACTOR;
+    let high_half = (low >> 32) * LOW_FACTOR;
+    let (new_low, carry) = low_half.overflowing_add(high_half << 32);
+    let low_product_high = (high_half >> 32) + u64::from(carry);
+    // 2^88 moves the low half 24 bits into the high one; the high half
+    // moves out of the 128 bits.
+    let new_high = high
+        .wrapping_mul(LOW_FACTOR)
+        .wrapping_add(low_product_high)
+        .wrapping_add(low << 24);
+    (u128::from(new_high) << 64) | u128::from(new_low)
 }
 
 /// Lays out every file of the EPUB except `mimetype`, in zip order.
@@ -1699,6 +1733,31 @@ mod tests {
             content_uuid(&[b"chapter one", b"image"]),
             "urn:uuid:1793c893-b0bb-5647-b151-768e5c43b737"
         );
+    }
+
+    #[test]
+    fn fnv_product_by_halves_matches() {
+        // Edge values, then a sequence that reaches every bit.
+        let mut values = vec![
+            0,
+            1,
+            u128::MAX,
+            u128::from(u64::MAX),
+            1 << 64,
+            (1 << 127) | 1,
+        ];
+        let mut value: u128 = 0x6c62272e07bb014262b821756295c58d;
+        for _ in 0..10_000 {
+            value = value.wrapping_mul(FNV_PRIME) ^ (value >> 61);
+            values.push(value);
+        }
+        for value in values {
+            assert_eq!(
+                times_fnv_prime_by_halves(value),
+                value.wrapping_mul(FNV_PRIME),
+                "{value:#x}"
+            );
+        }
     }
 
     #[test]
