@@ -753,6 +753,9 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     let mut warnings = Warnings::default();
     let files = FileIndex::new(book);
     let (sources, order_source) = chapter_order(book, &files);
+    if sources.is_empty() {
+        return Err(Error::NoChapters);
+    }
     check_text_size(&files, &sources, options.max_text_bytes)?;
     let mut texts = Vec::with_capacity(sources.len());
     for path in &sources {
@@ -1716,6 +1719,23 @@ mod tests {
                 .all(|chapter| chapter.body.is_empty())
         );
         assert_eq!(with.chapters.len(), without.chapters.len());
+    }
+
+    #[test]
+    fn inspect_without_chapters_fails() {
+        let png = crate::book::InputFile {
+            path: "cover.png".to_string(),
+            bytes: b"\x89PNG\r\n\x1a\n".to_vec(),
+            modified: None,
+        };
+        for files in [vec![], vec![png]] {
+            let book = Book {
+                files,
+                chapters: None,
+            };
+            let result = inspect(&book, &Options::default());
+            assert!(matches!(result, Err(Error::NoChapters)));
+        }
     }
 
     fn content_uuid(parts: &[&[u8]]) -> String {

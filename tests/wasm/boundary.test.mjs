@@ -166,6 +166,16 @@ test('inspect reports order and metadata', () => {
   assert.equal(result.metadata.lang, 'fr');
 });
 
+test('inspecting files without Markdown is an error, not a trap', () => {
+  const png = { path: 'cover.png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) };
+  assert.throws(
+    () => engine.inspect([png], {}),
+    (error) => error instanceof Error && /no Markdown chapters found/.test(error.message),
+  );
+  assert.equal(engine.takePanicMessage(), undefined);
+  assert.equal(engine.inspect([file('a.md', '# A\n')], {}).chapters.length, 1);
+});
+
 test('no panic message when nothing panicked', () => {
   assert.equal(engine.takePanicMessage(), undefined);
   assert.match(engine.version(), /^\d+\.\d+\.\d+$/);
