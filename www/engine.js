@@ -29,7 +29,7 @@ export class Engine {
   #worker = null;
   /** Whether the current worker has reported `ready` or `load-failed`. */
   #started = false;
-  /** Requests sent to the current worker, by id: { resolve, reject, onProgress }. */
+  /** Requests sent to the current worker, by id: { resolve, reject, onProgress, message }. */
   #pending = new Map();
   #nextId = 1;
   #onReady;
@@ -54,9 +54,10 @@ export class Engine {
       return Promise.reject(new EngineUnavailable('start'));
     }
     const id = this.#nextId++;
+    const message = { id, kind, files, options };
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress });
-      this.#worker.postMessage({ id, kind, files, options });
+      this.#pending.set(id, { resolve, reject, onProgress, message });
+      this.#worker.postMessage(message);
     });
   }
 
@@ -151,8 +152,24 @@ export class Engine {
       case 'crashed':
         this.#pending.delete(message.id);
         request.reject(new EngineCrashed(message.message));
-        this.restart();
+        this.#replaceCrashedWorker();
         break;
+    }
+  }
+
+  /**
+   * Starts a new worker in place of one whose engine panicked, and sends it
+   * the requests that were waiting behind the one that panicked, such as a
+   * conversion pressed while the files were still being inspected.
+   */
+  #replaceCrashedWorker() {
+    const waiting = [...this.#pending.values()];
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#start();
+    // When the new worker could not start, #start has rejected them.
+    for (const { message } of waiting) {
+      this.#worker?.postMessage(message);
     }
   }
 
