@@ -7,8 +7,8 @@
 # pkg/ contains the module the page loads first, built without the `convert`,
 # `math`, `highlight` and `checker` features to keep the first download
 # small, so it only inspects books. pkg-full/ contains the module with every
-# feature, which the worker loads once files are chosen, to convert and
-# check books.
+# feature, which the worker loads once the service worker has stored it or
+# files are chosen, to convert and check books.
 #
 # Usage: scripts/build-www.sh [--dev]
 #   --dev skips wasm-opt and builds the engine without optimisations.
@@ -47,8 +47,7 @@ rm -rf dist.tmp/pkg dist.tmp/pkg-full
 # Compiles the engine with the given cargo profile, wasm-opt level and
 # feature flags, and writes the module and its glue to dist.tmp/$1. The
 # first module is built for size (wasm-release, -Oz); the full one, which
-# runs every conversion once loaded, for speed where it counts (wasm-full,
-# -Os, with its hot crates at opt-level 3 in Cargo.toml).
+# runs every conversion once loaded, for speed (wasm-full, -O3).
 build_module() {
     local out_dir=$1 cargo_profile=$2 opt_level=$3
     shift 3
@@ -73,7 +72,7 @@ build_module() {
     fi
 }
 build_module pkg wasm-release -Oz --no-default-features
-build_module pkg-full wasm-full -Os
+build_module pkg-full wasm-full -O3
 
 # The service worker precaches these files, in a cache named after a hash
 # of their contents, so a new deploy never mixes with an old one. It caches
@@ -114,4 +113,4 @@ module_size() {
     # Decimal kilobytes, as the benchmark and the 350 KB budget count them.
     echo "$1 $((raw / 1000)) KB, $((gzipped / 1000)) KB gzipped"
 }
-echo "build-www: wrote dist/ (version $version; wasm $(module_size pkg); $(module_size pkg-full), loaded once files are chosen)"
+echo "build-www: wrote dist/ (version $version; wasm $(module_size pkg); $(module_size pkg-full), loaded after the page)"
