@@ -34,14 +34,21 @@ export class Engine {
   #nextId = 1;
   #onReady;
   #onUnavailable;
+  #onWarmedUp;
+  #warmUpAfter;
 
   /**
    * Starts the first worker. `onReady(version)` runs each time a worker has
    * loaded the engine; `onUnavailable(EngineUnavailable)` runs when one could not.
+   * When `warmUpAfter` resolves to true (the service worker has stored the
+   * full module, so loading it downloads nothing more), each worker warms
+   * its engine up, and `onWarmedUp()` runs when one has.
    */
-  constructor({ onReady, onUnavailable }) {
+  constructor({ onReady, onUnavailable, onWarmedUp = () => {}, warmUpAfter = null }) {
     this.#onReady = onReady;
     this.#onUnavailable = onUnavailable;
+    this.#onWarmedUp = onWarmedUp;
+    this.#warmUpAfter = warmUpAfter;
     this.#start();
   }
 
@@ -123,9 +130,19 @@ export class Engine {
 
   #handleMessage(message) {
     switch (message.type) {
-      case 'ready':
+      case 'ready': {
         this.#started = true;
         this.#onReady(message.version);
+        const worker = this.#worker;
+        this.#warmUpAfter?.then((warmUp) => {
+          if (warmUp && worker === this.#worker) {
+            worker.postMessage({ kind: 'warm-up' });
+          }
+        });
+        return;
+      }
+      case 'warmed-up':
+        this.#onWarmedUp();
         return;
       case 'load-failed':
         this.#started = true;

@@ -5,11 +5,15 @@
 
 import { registerServiceWorker } from './trusted-types.js';
 
-/** Starts offline support; `showNote(text)` reports whether it is available. */
+/**
+ * Starts offline support; `showNote(text)` reports whether it is available.
+ * Returns a promise of whether this browser has stored Quire, which
+ * resolves once it has or could not.
+ */
 export function startOfflineSupport(showNote) {
   if (!('serviceWorker' in navigator)) {
     showNote('This browser cannot keep Quire for offline use; it works while you are online.');
-    return;
+    return Promise.resolve(false);
   }
 
   const banner = document.getElementById('update-banner');
@@ -39,7 +43,7 @@ export function startOfflineSupport(showNote) {
     }
   });
 
-  registerServiceWorker()
+  const stored = registerServiceWorker()
     .then((registration) => {
       // Without a controller this is the first install: nothing is outdated.
       if (registration.waiting && navigator.serviceWorker.controller) {
@@ -54,9 +58,15 @@ export function startOfflineSupport(showNote) {
         });
       });
       return navigator.serviceWorker.ready;
-    })
-    .then(() => showNote('Quire is stored in this browser and works offline.'))
-    .catch((error) => {
-      showNote(`Quire could not be stored for offline use (${error.name}: ${error.message}); it works while you are online.`);
     });
+  return stored.then(
+    () => {
+      showNote('Quire is stored in this browser and works offline.');
+      return true;
+    },
+    (error) => {
+      showNote(`Quire could not be stored for offline use (${error.name}: ${error.message}); it works while you are online.`);
+      return false;
+    },
+  );
 }

@@ -9,10 +9,11 @@
 // offline.js does only when the user presses Reload, or until no page of the
 // old version is open.
 //
-// The engine with every feature (LAZY_ASSETS), which the page loads once
-// files are chosen and which converts and checks every book, is cached
-// after the other files. Its download then does not compete with the
-// page's first load, and books convert offline too.
+// The engine with every feature (LAZY_ASSETS), which converts and checks
+// every book, is cached after the other files. Its download then does not
+// compete with the page's first load, and books convert offline too. The
+// page's worker loads it once this worker is ready, from the browser's
+// cache, and warms it up.
 //
 // On activation the worker also claims the open pages that no worker
 // controls: a first visit, or a page loaded with a hard reload. Those pages

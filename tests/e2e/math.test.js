@@ -1,35 +1,58 @@
 // Books with formulas and code. The page starts with a module that only
 // inspects books. Its worker loads the module with every feature
 // (pkg-full/: the converter with math and highlighting, and the checker)
-// once files are chosen, so loading the page uses the first module alone.
-// A book with formulas or code then has the same bytes as the command-line
-// tool's, with MathML and highlighted code.
+// once the service worker has stored it, and warms it up on a built-in
+// book, so loading the page waits for the first module alone and the full
+// module is downloaded once. A book with formulas or code then has the same
+// bytes as the command-line tool's, with MathML and highlighted code.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { convertWithCli, describeDifference, epubcheck, readEpub } from './lib/epub.js';
 import { siteTest } from './lib/fixture.js';
-import { chooseFiles, chooseFolder, convertAndDownload, openApp, waitForChapters, waitForState } from './lib/page.js';
+import {
+  chooseFiles,
+  chooseFolder,
+  convertAndDownload,
+  openApp,
+  waitForChapters,
+  waitForState,
+  waitForWarmEngine,
+} from './lib/page.js';
 import { testInput } from './lib/paths.js';
 
 const FULL_MODULE = '/pkg-full/quire_bg.wasm';
 
-siteTest('full engine loads once files are chosen', async ({ server, page, artifacts }) => {
+/** Returns the status of each request for `path` in nginx's access log, from byte `from` on. */
+function statusesInLog(server, path, from) {
+  const text = readFileSync(server.logPath, 'utf8').slice(from);
+  return [...text.matchAll(/"GET (\S+) HTTP\/[\d.]+" (\d{3}) /g)]
+    .filter((match) => match[1] === path)
+    .map((match) => Number(match[2]));
+}
+
+siteTest('full engine loads once stored, then warms up', async ({ server, page, artifacts }) => {
   // The page's own requests and its worker's, not the service worker's,
-  // which caches the full module for offline use.
+  // which stores the full module for offline use.
   const requested = [];
   page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  const logStart = readFileSync(server.logPath, 'utf8').length;
 
-  // The notes book has neither formulas nor code.
   await openApp(page, server);
   assert.ok(requested.includes('/pkg/quire_bg.wasm'), `the first module was loaded: ${requested.join(', ')}`);
-  assert.ok(!requested.includes(FULL_MODULE), `no full module on page load: ${requested.join(', ')}`);
+  await waitForWarmEngine(page);
+  assert.ok(requested.includes(FULL_MODULE), `the worker loaded the full module: ${requested.join(', ')}`);
+  // The service worker downloads it, and the worker's request gets the
+  // browser's cached copy after a check with the server.
+  const statuses = statusesInLog(server, FULL_MODULE, logStart);
+  assert.equal(statuses.filter((status) => status === 200).length, 1, `downloads: ${statuses.join(', ')}`);
+
+  // The notes book has neither formulas nor code.
   await chooseFiles(page, [testInput('books/notes/notes.md')]);
   await waitForChapters(page, 1);
-  // The conversion waits for the full module, which converts and checks.
   await convertAndDownload(page, artifacts);
-  assert.ok(requested.includes(FULL_MODULE), `the full module converted the book: ${requested.join(', ')}`);
 
   // A fresh page, so that only the technical book is added.
   await openApp(page, server);

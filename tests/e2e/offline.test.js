@@ -16,6 +16,7 @@ import {
   openApp,
   waitForChapters,
   waitForState,
+  waitForWarmEngine,
 } from './lib/page.js';
 import { testInput } from './lib/paths.js';
 
@@ -45,6 +46,9 @@ siteTest('sample book converts offline', async ({ server, session, page, artifac
   // controlled without a reload.
   await openApp(page, server);
   await waitForControl(page);
+  // The worker loads the full module once it is stored; a reload before
+  // that would cut its request short.
+  await waitForWarmEngine(page);
 
   session.expectServerDown();
   await server.stop();

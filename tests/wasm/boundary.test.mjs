@@ -9,12 +9,14 @@ import { inflateRawSync } from 'node:zlib';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { warmUpBook } from '../../www/warmup.js';
+
 const dist = fileURLToPath(new URL('../../dist/pkg/', import.meta.url));
 const engine = await import(`${dist}quire.js`);
 engine.initSync({ module: readFileSync(`${dist}quire_bg.wasm`) });
 
-// The module with every feature, which the page's worker loads once files
-// are chosen and which converts every book.
+// The module with every feature, which the page's worker loads once the
+// service worker has stored it and which converts every book.
 const fullDist = fileURLToPath(new URL('../../dist/pkg-full/', import.meta.url));
 const fullEngine = await import(`${fullDist}quire.js`);
 fullEngine.initSync({ module: readFileSync(`${fullDist}quire_bg.wasm`) });
@@ -203,4 +205,25 @@ test('full engine writes MathML and highlighted code', () => {
   const entries = unzip(result.epub);
   assert.match(entries.get('EPUB/package.opf'), /href="text\/ch\.xhtml" media-type="application\/xhtml\+xml" properties="mathml"/);
   assert.match(entries.get('EPUB/styles/quire.css'), /\.hl-kw \{ color: #[0-9a-f]{6}; \}/);
+});
+
+test('warm-up book converts cleanly with every feature', () => {
+  const result = fullEngine.convert(warmUpBook(), {});
+  assert.deepEqual(result.warnings, [], 'the worker converts it on every page load');
+  assert.equal(result.title, 'Warming up');
+  assert.equal(result.lang, 'en');
+  assert.equal(result.chapters.length, 7);
+  const [first] = result.chapters;
+  assert.match(first.body, /<span class="hl-kw">fn<\/span> count_words/, 'the anchored include, highlighted');
+  assert.doesNotMatch(first.body, /ANCHOR/);
+  assert.match(first.body, /<figcaption>Listing 1-1: the words, counted — see “<a href="#first-steps">/, 'raw HTML with entities');
+  assert.match(first.body, /<a href="https:\/\/doc\.rust-lang\.org\/std\/" title="The standard library">/);
+  assert.deepEqual(
+    result.images.map((image) => image.path).sort(),
+    ['src/img/diagram-1.svg', 'src/img/diagram-2.svg', 'src/img/diagram-3.svg', 'src/img/diagram-4.svg',
+      'src/img/diagram-5.svg', 'src/img/diagram-6.svg', 'src/img/pixels.png'],
+  );
+  const entries = unzip(result.epub);
+  assert.ok(entries.get('EPUB/text/long.xhtml').length > 32 * 1024, "the long chapter fills deflate's window");
+  assert.ok(!result.missingFiles?.length, `missing: ${result.missingFiles}`);
 });

@@ -18,6 +18,14 @@ export async function openApp(page, server) {
 }
 
 /**
+ * Waits until the worker has loaded the full module and converted its
+ * built-in book, which it does once the service worker has stored the site.
+ */
+export async function waitForWarmEngine(page) {
+  await page.locator('body[data-engine="warm"]').waitFor({ state: 'attached', timeout: LOAD_TIMEOUT_MS });
+}
+
+/**
  * States after which the page stays put until the user acts, so waiting for
  * another state is pointless once the page is in one of them.
  */
