@@ -29,8 +29,10 @@ export class Engine {
   #worker = null;
   /** Whether the current worker has reported `ready` or `load-failed`. */
   #started = false;
-  /** Requests sent to the current worker, by id: { resolve, reject, onProgress, message }. */
+  /** Requests sent to the current worker, by id: { resolve, reject, onProgress, request }. */
   #pending = new Map();
+  /** The file list last sent to the current worker, which keeps its inputs for the next request. */
+  #filesSent = null;
   #nextId = 1;
   #onReady;
   #onUnavailable;
@@ -61,11 +63,22 @@ export class Engine {
       return Promise.reject(new EngineUnavailable('start'));
     }
     const id = this.#nextId++;
-    const message = { id, kind, files, options };
+    const request = { id, kind, files, options };
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress, message });
-      this.#worker.postMessage(message);
+      this.#pending.set(id, { resolve, reject, onProgress, request });
+      this.#send(request);
     });
+  }
+
+  /**
+   * Posts a request to the current worker. A file list identical (the same
+   * array) to the last one goes as null, which the worker reads as the same
+   * files: cloning a large folder's list for each request is slow.
+   */
+  #send({ id, kind, files, options }) {
+    const same = files === this.#filesSent;
+    this.#filesSent = files;
+    this.#worker.postMessage({ id, kind, files: same ? null : files, options });
   }
 
   /** Cancels every request by terminating the worker, and starts a new one. */
@@ -102,6 +115,7 @@ export class Engine {
 
     this.#worker = worker;
     this.#started = false;
+    this.#filesSent = null;
     worker.addEventListener('message', (event) => {
       if (worker === this.#worker) {
         this.#handleMessage(event.data);
@@ -185,8 +199,10 @@ export class Engine {
     this.#worker = null;
     this.#start();
     // When the new worker could not start, #start has rejected them.
-    for (const { message } of waiting) {
-      this.#worker?.postMessage(message);
+    for (const { request } of waiting) {
+      if (this.#worker) {
+        this.#send(request);
+      }
     }
   }
 

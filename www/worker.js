@@ -20,7 +20,8 @@
 //
 // Messages from the page: { id, kind: 'inspect' | 'convert' | 'check', files, options },
 // where each file is { key, path, file: Blob, modified }, and a check has
-// one file, the EPUB; and { kind: 'warm-up' }, without an id or a reply.
+// one file, the EPUB. `files` is null when it is the previous request's
+// list. And { kind: 'warm-up' }, without an id or a reply.
 // Messages to the page:
 //   { type: 'ready', version }
 //   { type: 'warmed-up' }                     (the built-in book converted)
@@ -48,6 +49,9 @@ let fullEngineStarted = false;
 
 /** Each input file's bytes by the page's key for it, kept between requests. */
 const bytesByKey = new Map();
+
+/** The file list of the last request that had one. */
+let lastFiles = [];
 
 /** Set after a failed load, or after a panic, which may leave the module's memory inconsistent. */
 let crashed = false;
@@ -206,7 +210,9 @@ async function handleRequest(request) {
   if (crashed) {
     return;
   }
-  const { id, kind, files, options } = request;
+  const { id, kind, options } = request;
+  const files = request.files ?? lastFiles;
+  lastFiles = files;
 
   let inputs;
   try {

@@ -4,6 +4,7 @@
 // dcterms:modified agrees.
 
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { convertWithCli, describeDifference, epubcheck, readSpine } from './lib/epub.js';
@@ -66,4 +67,46 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
     `no content document in the spine has the typed text: ${spine.map((item) => item.path).join(', ')}`,
   );
   assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
+});
+
+siteTest('unchanged file list is sent once', async ({ server, page, artifacts }) => {
+  // Records the file list of each request the page sends its worker.
+  await page.addInitScript(() => {
+    globalThis.sentFileLists = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      if (message?.id !== undefined) {
+        globalThis.sentFileLists.push({ kind: message.kind, count: message.files?.length ?? null });
+      }
+      return post.call(this, message, ...rest);
+    };
+  });
+  const sent = () => page.evaluate(() => globalThis.sentFileLists);
+
+  await openApp(page, server);
+  await chooseFiles(page, [testInput('books/notes/notes.md')]);
+  await page.locator('#chapters > li').first().waitFor();
+  await waitForState(page, 'ready');
+  await convertAndDownload(page, artifacts);
+  assert.deepEqual(await sent(), [
+    { kind: 'inspect', count: 1 },
+    { kind: 'convert', count: null },
+  ]);
+
+  // A changed list goes in full once, and the conversion uses it.
+  const second = join(artifacts, 'second.md');
+  await writeFile(second, '# Second\n\nAdded after the first book.\n');
+  await chooseFiles(page, [second]);
+  await page.locator('#chapters > li').nth(1).waitFor();
+  await waitForState(page, 'ready');
+  const book = await convertAndDownload(page, artifacts);
+  assert.deepEqual((await sent()).slice(2), [
+    { kind: 'inspect', count: 2 },
+    { kind: 'convert', count: null },
+  ]);
+  const spine = await readSpine(book.path);
+  assert.ok(
+    spine.some((item) => item.text.includes('Added after the first book.')),
+    `no content document has the added file's text: ${spine.map((item) => item.path).join(', ')}`,
+  );
 });
