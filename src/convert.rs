@@ -168,7 +168,7 @@ pub fn convert_with_deferred(
         return Err(Error::NoChapters);
     }
     check_text_size(&files, &sources, options.max_text_bytes)?;
-    let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
+    let (texts, lines) = read_texts(&files, &sources, &order_source, &mut warnings)?;
     let chapters = ChapterTexts {
         sources,
         order_source,
@@ -209,7 +209,7 @@ pub fn convert_owned(
             return Err(Error::NoChapters);
         }
         check_text_size(&files, &sources, options.max_text_bytes)?;
-        let (texts, lines) = read_texts(&files, &sources, &mut warnings)?;
+        let (texts, lines) = read_texts(&files, &sources, &order_source, &mut warnings)?;
         let mut paths_to_take = HashSet::new();
         let made_texts: Vec<Option<String>> = texts
             .into_iter()
@@ -278,12 +278,26 @@ struct ChapterTexts<'t> {
     lines: Vec<LineIndex>,
 }
 
+/// Returns the error for a chapter in the order that is not among the
+/// files, naming the `SUMMARY.md` that links to it, if any.
+fn chapter_not_found(path: &str, order_source: &OrderSource) -> Error {
+    let listed_in = match order_source {
+        OrderSource::Summary(summary) => Some(summary.clone()),
+        OrderSource::Given | OrderSource::Natural => None,
+    };
+    Error::ChapterNotFound {
+        path: path.to_string(),
+        listed_in,
+    }
+}
+
 /// Reads each chapter file as text: decoded, cleaned of characters XML
 /// forbids, and with its includes expanded. A text borrows its file's
 /// bytes unless one of those steps changes it.
 fn read_texts<'f>(
     files: &'f FileIndex<'_>,
     sources: &[String],
+    order_source: &OrderSource,
     warnings: &mut Warnings,
 ) -> Result<(Vec<Cow<'f, str>>, Vec<LineIndex>), Error> {
     let mut texts = Vec::with_capacity(sources.len());
@@ -304,7 +318,7 @@ fn read_texts<'f>(
     for path in sources {
         let file = files
             .get(path)
-            .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+            .ok_or_else(|| chapter_not_found(path, order_source))?;
         reject_binary(path, &file.bytes)?;
         let text = decode(path, &file.bytes, warnings)?;
         let text = remove_forbidden_chars(path, text, warnings);
@@ -761,7 +775,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     for path in &sources {
         let file = files
             .get(path)
-            .ok_or_else(|| Error::ChapterNotFound { path: path.clone() })?;
+            .ok_or_else(|| chapter_not_found(path, &order_source))?;
         reject_binary(path, &file.bytes)?;
         texts.push(decode(path, &file.bytes, &mut warnings)?);
     }
@@ -975,7 +989,7 @@ fn warn_ignored_metadata(path: &str, line: usize, warnings: &mut Warnings) {
     warnings.push(Warning::new(
         path,
         Some(line.saturating_sub(1).max(1)),
-        "ignored this metadata block: only the first chapter's block is read; move these keys there or into --metadata-file",
+        "ignored this metadata block: only the first chapter's block is read; move these keys there, into a metadata file (--metadata-file), or into the book details on the page",
     ));
 }
 
@@ -1736,6 +1750,39 @@ mod tests {
             let result = inspect(&book, &Options::default());
             assert!(matches!(result, Err(Error::NoChapters)));
         }
+    }
+
+    #[test]
+    fn missing_chapter_names_its_summary() {
+        let file = |path: &str, text: &str| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+            modified: None,
+        };
+        let book = Book {
+            files: vec![
+                file("src/SUMMARY.md", "- [One](one.md)\n- [Gone](gone.md)\n"),
+                file("src/one.md", "# One\n"),
+            ],
+            chapters: None,
+        };
+        let expected = "chapter src/gone.md is linked from src/SUMMARY.md but is not among the book's files; add the file, or remove its link from src/SUMMARY.md";
+        let converted = convert(&book, &Options::default()).map(|_| ());
+        assert_eq!(converted.unwrap_err().to_string(), expected);
+        let inspected = inspect(&book, &Options::default()).map(|_| ());
+        assert_eq!(inspected.unwrap_err().to_string(), expected);
+
+        let given = Book {
+            chapters: Some(vec!["src/one.md".to_string(), "gone.md".to_string()]),
+            ..book
+        };
+        let error = convert(&given, &Options::default())
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("listed in the book's order"),
+            "{error}"
+        );
     }
 
     fn content_uuid(parts: &[&[u8]]) -> String {

@@ -94,7 +94,11 @@ pub enum Error {
     /// The book has no Markdown file to make chapters from.
     NoChapters,
     /// A chapter named in the book's order is not among its files.
-    ChapterNotFound { path: String },
+    ChapterNotFound {
+        path: String,
+        /// The `SUMMARY.md` that lists it, when the order came from one.
+        listed_in: Option<String>,
+    },
     /// A file that must be text is not valid UTF-8 (nor UTF-16 with a byte
     /// order mark).
     NotUtf8 { path: String, offset: usize },
@@ -136,7 +140,17 @@ impl fmt::Display for Error {
                 f,
                 "no Markdown chapters found: give one or more .md files, or a folder that contains them"
             ),
-            Error::ChapterNotFound { path } => write!(
+            Error::ChapterNotFound {
+                path,
+                listed_in: Some(summary),
+            } => write!(
+                f,
+                "chapter {path} is linked from {summary} but is not among the book's files; add the file, or remove its link from {summary}"
+            ),
+            Error::ChapterNotFound {
+                path,
+                listed_in: None,
+            } => write!(
                 f,
                 "chapter {path} is listed in the book's order but is not among its files; add the file or remove it from the list"
             ),

@@ -241,6 +241,7 @@ fn unreadable_chapter_fails_first() {
     let owned = convert_owned(Book::default(), Some(&read_file), &options());
     let expected = quire::Error::ChapterNotFound {
         path: "two.md".to_string(),
+        listed_in: Some("SUMMARY.md".to_string()),
     };
     assert_eq!(borrowed.err(), Some(expected.clone()));
     assert_eq!(owned.err(), Some(expected));
