@@ -31,6 +31,7 @@ import {
   describeLoadFailure,
   describeNoMarkdown,
   describeNothingAdded,
+  describeTypedTextLeftOut,
 } from './messages.js';
 import { startOfflineSupport } from './offline.js';
 import { Preview } from './preview.js';
@@ -90,6 +91,8 @@ const preview = new Preview($('preview'), $('preview-chapter'), (path) => fileSe
 let userOrder = null;
 /** The chapters of the last inspection, in the engine's order. */
 let inspectedChapters = [];
+/** The source of the inspected order: 'given', 'summary' or 'natural'. */
+let inspectedOrderSource = 'natural';
 let engineAvailable = false;
 /** Incremented for each inspection and conversion; a reply for an older one is ignored. */
 let inspectGeneration = 0;
@@ -343,10 +346,11 @@ async function inspectFiles() {
       return;
     }
     inspectedChapters = inspection.chapters;
+    inspectedOrderSource = inspection.orderSource;
     showChapters(inspection.orderSource);
     details.prefill(inspection.metadata);
     if (mayReportInspection()) {
-      showWarnings([...pageWarnings, ...inspection.warnings]);
+      showWarnings([...pageWarnings, ...typedTextWarnings(), ...inspection.warnings]);
       clearError();
       elements.status.textContent =
         inspection.chapters.length > 0 ? STATUS.found(inspection.chapters.length) : STATUS.noChapters;
@@ -502,7 +506,7 @@ function showBook(result, pageWarnings) {
   );
   elements.missingSection.hidden = result.missingFiles.length === 0;
 
-  const warnings = [...pageWarnings, ...result.warnings];
+  const warnings = [...pageWarnings, ...typedTextWarnings(), ...result.warnings];
   showWarnings(warnings);
   preview.show(result);
   elements.status.textContent = STATUS.done(result.chapters.length, warnings.length);
@@ -510,6 +514,15 @@ function showBook(result, pageWarnings) {
 }
 
 // Warnings and errors
+
+/** Returns a warning when the editor has text that a SUMMARY.md order leaves out of the book. */
+function typedTextWarnings() {
+  const typedIsChapter = inspectedChapters.some((chapter) => chapter.path === TYPED_PATH);
+  if (!fileSet.get(TYPED_PATH) || typedIsChapter || inspectedOrderSource !== 'summary') {
+    return [];
+  }
+  return [describeTypedTextLeftOut(TYPED_PATH)];
+}
 
 function showWarnings(warnings) {
   elements.warningsSummary.textContent =

@@ -69,6 +69,17 @@ export function describeFileProblem({ path, problem }) {
 }
 
 /**
+ * Returns the warning shown when the editor's text is not a chapter because
+ * the book's SUMMARY.md, which sets the chapters, does not list typed.md.
+ */
+export function describeTypedTextLeftOut(typedPath) {
+  const message =
+    'the typed text is left out of the book, because the chapters are the files SUMMARY.md lists; ' +
+    `list ${typedPath} in SUMMARY.md, or add the text to one of its chapters`;
+  return { file: typedPath, line: null, text: `${typedPath}: warning: ${message}` };
+}
+
+/**
  * Returns the text shown when a pick or drop added no file: `source` is
  * 'folder' or 'drop', and `skipped` the paths of the hidden files left out.
  */

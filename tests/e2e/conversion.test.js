@@ -4,7 +4,7 @@
 // dcterms:modified agrees.
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { convertWithCli, describeDifference, epubcheck, readSpine } from './lib/epub.js';
@@ -109,4 +109,22 @@ siteTest('unchanged file list is sent once', async ({ server, page, artifacts })
     spine.some((item) => item.text.includes('Added after the first book.')),
     `no content document has the added file's text: ${spine.map((item) => item.path).join(', ')}`,
   );
+});
+
+siteTest('typed text outside SUMMARY.md is a warning', async ({ server, page, artifacts }) => {
+  const folder = join(artifacts, 'book');
+  await mkdir(join(folder, 'src'), { recursive: true });
+  await writeFile(join(folder, 'src', 'SUMMARY.md'), '# Summary\n\n- [Intro](intro.md)\n');
+  await writeFile(join(folder, 'src', 'intro.md'), '# Intro\n\nThe only chapter.\n');
+
+  await openApp(page, server);
+  await chooseFolder(page, folder);
+  await page.locator('#editor').fill('# Typed\n\nNot in the summary.\n');
+  await page.locator('#warnings > li', { hasText: 'typed.md: warning' }).waitFor();
+  const warnings = () => page.locator('#warnings > li').allInnerTexts();
+  const typedWarning = /^typed\.md: warning: the typed text is left out of the book, because the chapters are the files SUMMARY\.md lists/;
+  assert.ok((await warnings()).some((text) => typedWarning.test(text.trim())), `after inspecting: ${await warnings()}`);
+
+  await convertAndDownload(page, artifacts);
+  assert.ok((await warnings()).some((text) => typedWarning.test(text.trim())), `after converting: ${await warnings()}`);
 });
