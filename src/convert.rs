@@ -165,7 +165,7 @@ pub fn convert_with_deferred(
     let files = FileIndex::with_source(book, read_file);
     let (sources, order_source) = chapter_order(book, &files);
     if sources.is_empty() {
-        return Err(Error::NoChapters);
+        return Err(no_chapters(&files));
     }
     check_text_size(&files, &sources, options.max_text_bytes)?;
     let (texts, lines) = read_texts(&files, &sources, &order_source, &mut warnings)?;
@@ -206,7 +206,7 @@ pub fn convert_owned(
         let files = FileIndex::with_source(&book, read_file);
         let (sources, order_source) = chapter_order(&book, &files);
         if sources.is_empty() {
-            return Err(Error::NoChapters);
+            return Err(no_chapters(&files));
         }
         check_text_size(&files, &sources, options.max_text_bytes)?;
         let (texts, lines) = read_texts(&files, &sources, &order_source, &mut warnings)?;
@@ -276,6 +276,15 @@ struct ChapterTexts<'t> {
     texts: Vec<Cow<'t, str>>,
     /// Each text's source lines.
     lines: Vec<LineIndex>,
+}
+
+/// Returns the error for a book without chapters, naming its `SUMMARY.md`
+/// when it has one, since the user then gave Markdown.
+fn no_chapters(files: &FileIndex<'_>) -> Error {
+    match crate::book::summary_without_chapters(files) {
+        Some(summary) => Error::SummaryWithoutChapters { summary },
+        None => Error::NoChapters,
+    }
 }
 
 /// Returns the error for a chapter in the order that is not among the
@@ -768,7 +777,7 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
     let files = FileIndex::new(book);
     let (sources, order_source) = chapter_order(book, &files);
     if sources.is_empty() {
-        return Err(Error::NoChapters);
+        return Err(no_chapters(&files));
     }
     check_text_size(&files, &sources, options.max_text_bytes)?;
     let mut texts = Vec::with_capacity(sources.len());
@@ -1750,6 +1759,30 @@ mod tests {
             let result = inspect(&book, &Options::default());
             assert!(matches!(result, Err(Error::NoChapters)));
         }
+    }
+
+    #[test]
+    fn summary_of_drafts_only_is_named() {
+        let book = Book {
+            files: vec![crate::book::InputFile {
+                path: "src/SUMMARY.md".to_string(),
+                bytes: b"# Summary\n\n- [Draft one]()\n- Draft two\n".to_vec(),
+                modified: None,
+            }],
+            chapters: None,
+        };
+        let expected = Error::SummaryWithoutChapters {
+            summary: "src/SUMMARY.md".to_string(),
+        };
+        let converted = convert(&book, &Options::default()).map(|_| ());
+        assert_eq!(converted.unwrap_err(), expected);
+        let inspected = inspect(&book, &Options::default()).map(|_| ());
+        assert_eq!(inspected.unwrap_err(), expected);
+        assert!(
+            expected
+                .to_string()
+                .contains("src/SUMMARY.md links to no chapter file")
+        );
     }
 
     #[test]

@@ -93,6 +93,9 @@ impl Deref for Warnings {
 pub enum Error {
     /// The book has no Markdown file to make chapters from.
     NoChapters,
+    /// The book's `SUMMARY.md` links to no chapter file (its items are
+    /// drafts or have no link), and it has no other Markdown file.
+    SummaryWithoutChapters { summary: String },
     /// A chapter named in the book's order is not among its files.
     ChapterNotFound {
         path: String,
@@ -139,6 +142,10 @@ impl fmt::Display for Error {
             Error::NoChapters => write!(
                 f,
                 "no Markdown chapters found: give one or more .md files, or a folder that contains them"
+            ),
+            Error::SummaryWithoutChapters { summary } => write!(
+                f,
+                "no Markdown chapters found: {summary} links to no chapter file (an item without a link is a draft, which makes no page), and there is no other .md file; link its items to their .md files and add those files"
             ),
             Error::ChapterNotFound {
                 path,
