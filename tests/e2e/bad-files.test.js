@@ -19,6 +19,7 @@ import {
   removeFile,
   textOf,
   waitForChapters,
+  waitForReadyAgain,
   waitForState,
 } from './lib/page.js';
 import { testInput } from './lib/paths.js';
@@ -129,7 +130,7 @@ siteTest('PNG named chapter.md is rejected', async ({ server, page, artifacts, t
   await assertNothingLost(page);
 
   await removeFile(page, 'chapter.md');
-  await waitForState(page, 'ready');
+  await waitForReadyAgain(page);
   assert.deepEqual(await chapterPaths(page), ['notes.md'], 'chapters after removing chapter.md');
   await convertGoodBook(page, artifacts);
 });
@@ -254,7 +255,7 @@ siteTest('Latin-1 latin1.md is rejected', async ({ server, page, artifacts, t })
   await assertNothingLost(page);
 
   await removeFile(page, 'latin1.md');
-  await waitForState(page, 'ready');
+  await waitForReadyAgain(page);
   await convertGoodBook(page, artifacts);
 });
 

@@ -64,6 +64,16 @@ export async function waitForState(page, state, timeout = CONVERT_TIMEOUT_MS) {
   );
 }
 
+/**
+ * Waits until the page is ready again after a failure, once the user has
+ * changed the files. waitForState(page, 'ready') would stop at once on the
+ * "failed" state the page keeps until the engine has inspected the new
+ * files, which takes longer while the worker is warming up.
+ */
+export async function waitForReadyAgain(page) {
+  await page.locator('body[data-state="ready"]').waitFor({ state: 'attached', timeout: CONVERT_TIMEOUT_MS });
+}
+
 /** Returns an element's visible text, or '' when it is missing or hidden. */
 export async function textOf(page, selector) {
   const element = page.locator(selector);
