@@ -1805,11 +1805,11 @@ mod tests {
         let inspected = inspect(&book, &Options::default()).map(|_| ());
         assert_eq!(inspected.unwrap_err().to_string(), expected);
 
-        let given = Book {
+        let given_order = Book {
             chapters: Some(vec!["src/one.md".to_string(), "gone.md".to_string()]),
             ..book
         };
-        let error = convert(&given, &Options::default())
+        let error = convert(&given_order, &Options::default())
             .map(|_| ())
             .unwrap_err();
         assert!(

@@ -199,10 +199,11 @@ export class Engine {
     this.#worker = null;
     this.#start();
     // When the new worker could not start, #start has rejected them.
+    if (!this.#worker) {
+      return;
+    }
     for (const { request } of waiting) {
-      if (this.#worker) {
-        this.#send(request);
-      }
+      this.#send(request);
     }
   }
 

@@ -164,8 +164,8 @@ async function warmUp() {
     try {
       glue.convert(book, {});
     } catch (error) {
-      // The built-in book converts cleanly in the tests, so this is a bug;
-      // a conversion with the same module reports it to the reader.
+      // The built-in book converts cleanly in the tests, so this is a bug.
+      // A conversion with the same module reports it to the reader.
       console.error(`Quire could not warm up its engine: ${error?.message ?? error}`);
       return;
     }
