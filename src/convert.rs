@@ -14,7 +14,7 @@ use crate::book::{
 };
 use crate::check::Finding;
 use crate::cover;
-use crate::epub::{PackAhead, write_zip_with};
+use crate::epub::{Entries, PackAhead, with_pack_ahead, write_zip_with};
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ImageType, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
@@ -350,7 +350,19 @@ fn convert_texts(
     files: &FileIndex<'_>,
     chapters: ChapterTexts<'_>,
     options: &Options,
+    warnings: Warnings,
+) -> Result<Output, Error> {
+    with_pack_ahead(|pack_ahead| write_book(files, chapters, options, warnings, pack_ahead))
+}
+
+/// Writes the book of [`convert_texts`], compressing its images with
+/// `pack_ahead` while its chapters are written.
+fn write_book<'f>(
+    files: &'f FileIndex<'_>,
+    chapters: ChapterTexts<'_>,
+    options: &Options,
     mut warnings: Warnings,
+    pack_ahead: &mut PackAhead<'_, 'f>,
 ) -> Result<Output, Error> {
     let ChapterTexts {
         sources,
@@ -377,7 +389,6 @@ fn convert_texts(
     let mut needs_full_engine = false;
     // The chapters' share of the identifier, hashed as each text is freed.
     let mut text_hash = None;
-    let mut pack_ahead = PackAhead::new();
     let mut images_sent = 0;
     for source in 0..texts.len() {
         let file = parse(&texts[source], split, options.smart);
@@ -1451,18 +1462,18 @@ fn times_fnv_prime_by_halves(value: u128) -> u128 {
 }
 
 /// Lays out every file of the EPUB except `mimetype`, in zip order.
-fn package_entries(
-    package: &Package<'_>,
+fn package_entries<'a>(
+    package: &'a Package<'_>,
     bodies: Vec<Cow<'_, str>>,
-    files: &FileIndex<'_>,
-    images: &ImageStore,
-    css_files: &[(String, Vec<u8>)],
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    files: &'a FileIndex<'_>,
+    images: &'a ImageStore,
+    css_files: &'a [(String, Vec<u8>)],
+) -> Result<Entries<'a>, Error> {
     let root = package::ROOT;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut entries: Entries<'a> = Vec::new();
     entries.push((
         "META-INF/container.xml".to_string(),
-        package::container_xml().into_bytes(),
+        package::container_xml().into_bytes().into(),
     ));
 
     let top_styles: Vec<String> = package
@@ -1499,12 +1510,14 @@ fn package_entries(
     }
     entries.push((
         format!("{root}/package.opf"),
-        package::package_document(package, true, nav_in_spine).into_bytes(),
+        package::package_document(package, true, nav_in_spine)
+            .into_bytes()
+            .into(),
     ));
-    entries.push((format!("{root}/{}", package::NAV), nav.into_bytes()));
+    entries.push((format!("{root}/{}", package::NAV), nav.into_bytes().into()));
     entries.push((
         format!("{root}/{}", package::NCX),
-        package::ncx(package, toc).into_bytes(),
+        package::ncx(package, toc).into_bytes().into(),
     ));
 
     if let Some(cover_id) = package.cover_id {
@@ -1521,7 +1534,10 @@ fn package_entries(
             Some(("cover", "")),
             &body,
         );
-        entries.push((format!("{root}/{}", package::COVER_PAGE), page.into_bytes()));
+        entries.push((
+            format!("{root}/{}", package::COVER_PAGE),
+            page.into_bytes().into(),
+        ));
     }
     let title_body = package::title_page_body(package.title, package.metadata);
     let title_page = package::xhtml_document(
@@ -1533,17 +1549,20 @@ fn package_entries(
     );
     entries.push((
         format!("{root}/{}", package::TITLE_PAGE),
-        title_page.into_bytes(),
+        title_page.into_bytes().into(),
     ));
 
     for (chapter, body) in package.chapters.iter().zip(bodies) {
         let document = chapter_xhtml(&chapter.title, &body, package.lang, &chapter_styles);
         drop(body);
-        entries.push((format!("{root}/{}", chapter.href), document.into_bytes()));
+        entries.push((
+            format!("{root}/{}", chapter.href),
+            document.into_bytes().into(),
+        ));
     }
     for image in &images.images {
         if let Some(bytes) = &image.generated {
-            entries.push((format!("{root}/{}", image.href), bytes.clone()));
+            entries.push((format!("{root}/{}", image.href), bytes.into()));
             continue;
         }
         let file = files
@@ -1552,16 +1571,19 @@ fn package_entries(
                 path: image.source.clone(),
                 purpose: "image",
             })?;
-        entries.push((format!("{root}/{}", image.href), file.bytes.clone()));
+        entries.push((
+            format!("{root}/{}", image.href),
+            file.bytes.as_slice().into(),
+        ));
     }
     for sheet in package.stylesheets {
         entries.push((
             format!("{root}/{}", sheet.href),
-            sheet.content.clone().into_bytes(),
+            sheet.content.as_bytes().into(),
         ));
     }
     for (href, bytes) in css_files {
-        entries.push((format!("{root}/{href}"), bytes.clone()));
+        entries.push((format!("{root}/{href}"), bytes.into()));
     }
     Ok(entries)
 }

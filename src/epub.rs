@@ -8,6 +8,7 @@
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::Error;
@@ -48,30 +49,47 @@ const METHOD_DEFLATED: u16 = 8;
 const DOS_TIME: u16 = 0;
 const DOS_DATE: u16 = (1 << 5) | 1;
 
-/// An entry's bytes as they go into the archive.
-struct Packed {
+/// An entry's bytes as they go into the archive. A stored entry borrows
+/// the bytes it was made from, so an image is not copied to be stored.
+struct Packed<'a> {
     method: u16,
     crc: u32,
     uncompressed_size: usize,
-    data: Vec<u8>,
+    data: Cow<'a, [u8]>,
 }
+
+/// Size of the part deflated first in an entry over twice this size. When
+/// that part shrinks too little (see [`PROBE_MIN_SAVING`]), the entry is
+/// stored without deflating the rest. A photo is compressed already, so
+/// deflating it takes time for nothing. The Rust book's large PNGs shrink
+/// by a fifth to a quarter (zlib level 2), and their first 64 KiB as much.
+const PROBE_BYTES: usize = 64 * 1024;
+
+/// Deflate must save at least 1/32 (about 3%) of the probed part for the
+/// whole entry to be deflated.
+const PROBE_MIN_SAVING: usize = 32;
 
 /// At most about this many bytes of entries are compressed at a time, so
 /// the compressed copies waiting to be written stay small beside the book.
 const PACK_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
+/// A book's entries before they are zipped: each path in the archive with
+/// its bytes, borrowed when they are a file of the book as it is, such as
+/// an image.
+pub type Entries<'a> = Vec<(String, Cow<'a, [u8]>)>;
+
 /// Writes the entries, after `mimetype`, into an EPUB zip archive.
-pub fn write_zip(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+pub fn write_zip<B: AsRef<[u8]> + Sync>(entries: &[(String, B)]) -> Result<Vec<u8>, Error> {
     write_zip_with(entries, PackedAhead::default())
 }
 
 /// Writes the entries as [`write_zip`] does, taking from `ahead` each one
 /// compressed already from the same bytes.
-pub fn write_zip_with(
-    entries: &[(String, Vec<u8>)],
-    mut ahead: PackedAhead,
+pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
+    entries: &[(String, B)],
+    mut ahead: PackedAhead<'_>,
 ) -> Result<Vec<u8>, Error> {
-    let total: usize = entries.iter().map(|(_, bytes)| bytes.len()).sum();
+    let total: usize = entries.iter().map(|(_, bytes)| bytes.as_ref().len()).sum();
     let parallel = total >= PARALLEL_MIN_BYTES;
     let names_size: usize = entries.iter().map(|(name, _)| name.len()).sum();
     // Text shrinks to about a third; the archive grows if it needs more.
@@ -90,7 +108,7 @@ pub fn write_zip_with(
     add(
         "mimetype",
         pack(
-            b"application/epub+zip",
+            Cow::Borrowed(b"application/epub+zip"),
             METHOD_STORED,
             &mut new_compressor(),
         )?,
@@ -99,13 +117,13 @@ pub fn write_zip_with(
     for batch in batches(entries, PACK_BATCH_BYTES) {
         let ready: Vec<Option<Packed>> = batch
             .iter()
-            .map(|(name, bytes)| ahead.take(name, bytes))
+            .map(|(name, bytes)| ahead.take(name, bytes.as_ref()))
             .collect();
         let to_pack: Vec<&[u8]> = batch
             .iter()
             .zip(&ready)
             .filter(|(_, packed)| packed.is_none())
-            .map(|((_, bytes), _)| bytes.as_slice())
+            .map(|((_, bytes), _)| bytes.as_ref())
             .collect();
         let mut packed = pack_all(&to_pack, parallel)?.into_iter();
         for ((name, _), entry) in batch.iter().zip(ready) {
@@ -125,17 +143,18 @@ pub fn write_zip_with(
 
 /// Splits `entries` into runs of consecutive entries of at most
 /// `max_bytes` in all, or of one larger entry.
-fn batches(entries: &[(String, Vec<u8>)], max_bytes: usize) -> Vec<&[(String, Vec<u8>)]> {
+fn batches<B: AsRef<[u8]>>(entries: &[(String, B)], max_bytes: usize) -> Vec<&[(String, B)]> {
     let mut batches = Vec::new();
     let mut start = 0;
     let mut bytes = 0;
     for (index, (_, entry)) in entries.iter().enumerate() {
-        if index > start && bytes + entry.len() > max_bytes {
+        let size = entry.as_ref().len();
+        if index > start && bytes + size > max_bytes {
             batches.push(&entries[start..index]);
             start = index;
             bytes = 0;
         }
-        bytes += entry.len();
+        bytes += size;
     }
     if start < entries.len() {
         batches.push(&entries[start..]);
@@ -146,9 +165,9 @@ fn batches(entries: &[(String, Vec<u8>)], max_bytes: usize) -> Vec<&[(String, Ve
 /// Compresses entries, on several threads when `parallel` is set and the
 /// platform has them. The archive is the same whatever the timing,
 /// because the results come back in entry order.
-fn pack_all(entries: &[&[u8]], parallel: bool) -> Result<Vec<Packed>, Error> {
+fn pack_all<'a>(entries: &[&'a [u8]], parallel: bool) -> Result<Vec<Packed<'a>>, Error> {
     map_in_order(entries, parallel, new_compressor, |compressor, bytes| {
-        pack(bytes, METHOD_DEFLATED, compressor)
+        pack(Cow::Borrowed(*bytes), METHOD_DEFLATED, compressor)
     })
     .into_iter()
     .collect()
@@ -156,52 +175,71 @@ fn pack_all(entries: &[&[u8]], parallel: bool) -> Result<Vec<Packed>, Error> {
 
 /// Entries compressed on another thread while the book is still being
 /// written, such as its images while its chapters are, so that the archive
-/// need not compress them at the end. Without a second core, as in
-/// WebAssembly, [`PackAhead::add`] does nothing and the archive compresses
-/// every entry itself.
-pub struct PackAhead {
+/// need not compress them at the end. The thread borrows the entries'
+/// bytes, which live for `'env`. Without a second core, as in WebAssembly,
+/// [`PackAhead::add`] does nothing and the archive compresses every entry
+/// itself. [`with_pack_ahead`] makes one.
+pub struct PackAhead<'scope, 'env> {
     #[cfg(not(target_arch = "wasm32"))]
-    worker: Option<AheadWorker>,
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    #[cfg(not(target_arch = "wasm32"))]
+    worker: Option<AheadWorker<'scope, 'env>>,
+    #[cfg(target_arch = "wasm32")]
+    lifetimes: std::marker::PhantomData<(&'scope (), &'env ())>,
 }
 
 /// The thread of a [`PackAhead`] and the way to send it entries.
 #[cfg(not(target_arch = "wasm32"))]
-struct AheadWorker {
-    entries: std::sync::mpsc::Sender<(String, Vec<u8>)>,
-    thread: std::thread::JoinHandle<HashMap<String, Packed>>,
+struct AheadWorker<'scope, 'env> {
+    entries: std::sync::mpsc::Sender<(String, &'env [u8])>,
+    thread: std::thread::ScopedJoinHandle<'scope, HashMap<String, Packed<'env>>>,
 }
 
-impl Default for PackAhead {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PackAhead {
-    pub fn new() -> Self {
-        PackAhead {
-            #[cfg(not(target_arch = "wasm32"))]
+/// Runs `work` with a [`PackAhead`] that may take bytes living for `'env`.
+/// Its thread, if it started one, has ended when this returns.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn with_pack_ahead<'env, T>(
+    work: impl for<'scope> FnOnce(&mut PackAhead<'scope, 'env>) -> T,
+) -> T {
+    std::thread::scope(|scope| {
+        work(&mut PackAhead {
+            scope,
             worker: None,
-        }
-    }
+        })
+    })
+}
 
+/// Runs `work` with a [`PackAhead`] that leaves every entry to the
+/// archive: WebAssembly has one thread.
+#[cfg(target_arch = "wasm32")]
+pub fn with_pack_ahead<'env, T>(
+    work: impl for<'scope> FnOnce(&mut PackAhead<'scope, 'env>) -> T,
+) -> T {
+    work(&mut PackAhead {
+        lifetimes: std::marker::PhantomData,
+    })
+}
+
+impl<'env> PackAhead<'_, 'env> {
     /// Starts compressing the entry `name`, unless the platform has one
     /// core. The first entry starts the thread.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn add(&mut self, name: String, bytes: &[u8]) {
+    pub fn add(&mut self, name: String, bytes: &'env [u8]) {
         if thread_count() < 2 {
             return;
         }
+        let scope = self.scope;
         let worker = self.worker.get_or_insert_with(|| {
-            let (entries, received) = std::sync::mpsc::channel::<(String, Vec<u8>)>();
-            let thread = std::thread::spawn(move || {
+            let (entries, received) = std::sync::mpsc::channel::<(String, &'env [u8])>();
+            let thread = scope.spawn(move || {
                 let mut compressor = new_compressor();
                 // An entry that fails to compress is left to the archive,
                 // which reports the failure.
                 received
                     .into_iter()
                     .filter_map(|(name, bytes)| {
-                        let packed = pack(&bytes, METHOD_DEFLATED, &mut compressor).ok()?;
+                        let packed =
+                            pack(Cow::Borrowed(bytes), METHOD_DEFLATED, &mut compressor).ok()?;
                         Some((name, packed))
                     })
                     .collect()
@@ -209,17 +247,17 @@ impl PackAhead {
             AheadWorker { entries, thread }
         });
         // A thread that stopped leaves the entry to the archive.
-        let _ = worker.entries.send((name, bytes.to_vec()));
+        let _ = worker.entries.send((name, bytes));
     }
 
     /// Does nothing: WebAssembly has one thread.
     #[cfg(target_arch = "wasm32")]
-    pub fn add(&mut self, _name: String, _bytes: &[u8]) {}
+    pub fn add(&mut self, _name: String, _bytes: &'env [u8]) {}
 
-    /// Waits for the entries sent so far to be compressed.
-    pub fn finish(self) -> PackedAhead {
+    /// Waits for the entries sent so far to be compressed, and takes them.
+    pub fn finish(&mut self) -> PackedAhead<'env> {
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some(AheadWorker { entries, thread }) = self.worker {
+        if let Some(AheadWorker { entries, thread }) = self.worker.take() {
             drop(entries);
             // A thread that panicked leaves every entry to the archive.
             return PackedAhead {
@@ -232,14 +270,14 @@ impl PackAhead {
 
 /// The entries a [`PackAhead`] compressed, by name.
 #[derive(Default)]
-pub struct PackedAhead {
-    by_name: HashMap<String, Packed>,
+pub struct PackedAhead<'a> {
+    by_name: HashMap<String, Packed<'a>>,
 }
 
-impl PackedAhead {
+impl<'a> PackedAhead<'a> {
     /// Takes the entry `name` if it was compressed from the same bytes,
     /// which a target's changes to the book may have replaced since.
-    fn take(&mut self, name: &str, bytes: &[u8]) -> Option<Packed> {
+    fn take(&mut self, name: &str, bytes: &[u8]) -> Option<Packed<'a>> {
         let packed = self.by_name.remove(name)?;
         (packed.uncompressed_size == bytes.len() && packed.crc == crc32fast::hash(bytes))
             .then_some(packed)
@@ -252,19 +290,46 @@ fn new_compressor() -> Compress {
 }
 
 /// Compresses one entry with `method`. A deflated entry that would not be
-/// smaller, such as a JPEG, is stored instead.
-fn pack(bytes: &[u8], method: u16, compressor: &mut Compress) -> Result<Packed, Error> {
-    let crc = crc32fast::hash(bytes);
-    let stored = |bytes: &[u8]| Packed {
+/// smaller, such as a JPEG, is stored instead, and so is a large one whose
+/// first part shrinks too little (see [`PROBE_BYTES`]).
+fn pack<'a>(
+    bytes: Cow<'a, [u8]>,
+    method: u16,
+    compressor: &mut Compress,
+) -> Result<Packed<'a>, Error> {
+    let crc = crc32fast::hash(&bytes);
+    let stored = |bytes: Cow<'a, [u8]>| Packed {
         method: METHOD_STORED,
         crc,
         uncompressed_size: bytes.len(),
-        data: bytes.to_vec(),
+        data: bytes,
     };
-    if method == METHOD_STORED || bytes.is_empty() {
+    if method == METHOD_STORED
+        || bytes.is_empty()
+        || (bytes.len() > 2 * PROBE_BYTES && !shrinks(&bytes[..PROBE_BYTES], compressor)?)
+    {
         return Ok(stored(bytes));
     }
+    let data = deflate(&bytes, compressor)?;
+    if data.len() >= bytes.len() {
+        return Ok(stored(bytes));
+    }
+    Ok(Packed {
+        method: METHOD_DEFLATED,
+        crc,
+        uncompressed_size: bytes.len(),
+        data: Cow::Owned(data),
+    })
+}
 
+/// Reports whether deflate saves at least 1/[`PROBE_MIN_SAVING`] of `part`.
+fn shrinks(part: &[u8], compressor: &mut Compress) -> Result<bool, Error> {
+    let deflated = deflate(part, compressor)?;
+    Ok(deflated.len() * PROBE_MIN_SAVING < part.len() * (PROBE_MIN_SAVING - 1))
+}
+
+/// Deflates `bytes` as one whole stream.
+fn deflate(bytes: &[u8], compressor: &mut Compress) -> Result<Vec<u8>, Error> {
     compressor.reset();
     // Text usually shrinks to about a third, so the buffer starts there and
     // grows when deflate needs more.
@@ -277,19 +342,10 @@ fn pack(bytes: &[u8], method: u16, compressor: &mut Compress) -> Result<Packed, 
                 reason: format!("deflate failed: {error}"),
             })?;
         match status {
-            Status::StreamEnd => break,
+            Status::StreamEnd => return Ok(data),
             Status::Ok | Status::BufError => data.reserve(data.capacity().max(1024)),
         }
     }
-    if data.len() >= bytes.len() {
-        return Ok(stored(bytes));
-    }
-    Ok(Packed {
-        method: METHOD_DEFLATED,
-        crc,
-        uncompressed_size: bytes.len(),
-        data,
-    })
 }
 
 fn write_local_header(out: &mut Vec<u8>, name: &str, entry: &Packed) -> Result<(), Error> {
@@ -466,7 +522,7 @@ mod tests {
 
     #[test]
     fn mimetype_starts_the_archive() {
-        let archive = write_zip(&[]).expect("zip written");
+        let archive = write_zip::<Vec<u8>>(&[]).expect("zip written");
         // The OCF's magic: the name at byte 30, the media type right after.
         assert_eq!(&archive[30..38], b"mimetype");
         assert_eq!(&archive[38..58], b"application/epub+zip");
@@ -490,11 +546,12 @@ mod tests {
             ("EPUB/a.xhtml".to_string(), text.clone().into_bytes()),
             ("EPUB/images/b.png".to_string(), vec![7u8; 50_000]),
         ];
-        let mut ahead = PackAhead::new();
-        for (name, bytes) in &entries {
-            ahead.add(name.clone(), bytes);
-        }
-        let packed = ahead.finish();
+        let packed = with_pack_ahead(|ahead| {
+            for (name, bytes) in &entries {
+                ahead.add(name.clone(), bytes);
+            }
+            ahead.finish()
+        });
         if thread_count() >= 2 {
             assert_eq!(packed.by_name.len(), 2, "both entries were packed ahead");
         }
@@ -507,21 +564,19 @@ mod tests {
     #[test]
     fn stale_packed_entry_packed_again() {
         let entries = vec![("EPUB/a.xhtml".to_string(), b"<p>new text</p>".repeat(500))];
-        let mut ahead = PackAhead::new();
-        ahead.add("EPUB/a.xhtml".to_string(), &b"<p>old text</p>".repeat(500));
+        let old_text = b"<p>old text</p>".repeat(500);
+        let packed = with_pack_ahead(|ahead| {
+            ahead.add("EPUB/a.xhtml".to_string(), &old_text);
+            ahead.finish()
+        });
         assert_eq!(
-            write_zip_with(&entries, ahead.finish()).expect("zip"),
+            write_zip_with(&entries, packed).expect("zip"),
             write_zip(&entries).expect("zip")
         );
         // `take` itself turns down an entry packed from other bytes.
         let mut stale = PackedAhead::default();
         let mut compressor = new_compressor();
-        let old = pack(
-            &b"<p>old text</p>".repeat(500),
-            METHOD_DEFLATED,
-            &mut compressor,
-        )
-        .expect("packs");
+        let old = pack(Cow::Borrowed(&old_text), METHOD_DEFLATED, &mut compressor).expect("packs");
         stale.by_name.insert("EPUB/a.xhtml".to_string(), old);
         assert!(stale.take("EPUB/a.xhtml", &entries[0].1).is_none());
     }
@@ -541,9 +596,10 @@ mod tests {
             entries
                 .iter()
                 .map(|(_, bytes)| {
-                    pack(bytes, METHOD_DEFLATED, &mut compressor)
+                    pack(Cow::Borrowed(bytes), METHOD_DEFLATED, &mut compressor)
                         .expect("packed")
                         .data
+                        .into_owned()
                 })
                 .collect()
         };
@@ -557,9 +613,77 @@ mod tests {
         let threaded_data: Vec<Vec<u8>> = pack_all(&contents, true)
             .expect("packed")
             .into_iter()
-            .map(|entry| entry.data)
+            .map(|entry| entry.data.into_owned())
             .collect();
         assert_eq!(threaded_data, sequential);
+    }
+
+    /// Bytes that deflate cannot shrink, from a xorshift generator.
+    fn noise(length: usize) -> Vec<u8> {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        (0..length)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn large_entry_whose_start_does_not_shrink_is_stored() {
+        // Deflate would shrink the whole by more than half, but its first
+        // part, like a photo's, does not shrink.
+        let mut bytes = noise(PROBE_BYTES);
+        bytes.extend(std::iter::repeat_n(b'a', 2 * PROBE_BYTES));
+        let packed = pack(
+            Cow::Borrowed(&bytes),
+            METHOD_DEFLATED,
+            &mut new_compressor(),
+        )
+        .expect("packs");
+        assert_eq!(packed.method, METHOD_STORED);
+        assert!(
+            matches!(packed.data, Cow::Borrowed(_)),
+            "a stored entry borrows its bytes"
+        );
+        assert_eq!(packed.crc, crc32fast::hash(&bytes));
+
+        // The same bytes with the parts swapped are deflated.
+        let mut swapped = bytes[PROBE_BYTES..].to_vec();
+        swapped.extend_from_slice(&bytes[..PROBE_BYTES]);
+        let packed = pack(
+            Cow::Borrowed(&swapped),
+            METHOD_DEFLATED,
+            &mut new_compressor(),
+        )
+        .expect("packs");
+        assert_eq!(packed.method, METHOD_DEFLATED);
+        assert!(packed.data.len() < swapped.len() / 2);
+    }
+
+    #[test]
+    fn small_entry_is_deflated_without_probing() {
+        // Under twice the probe, only the whole entry's result counts: this
+        // one shrinks though its first half does not.
+        let mut bytes = noise(PROBE_BYTES / 2);
+        bytes.extend(std::iter::repeat_n(b'a', PROBE_BYTES));
+        let packed = pack(
+            Cow::Borrowed(&bytes),
+            METHOD_DEFLATED,
+            &mut new_compressor(),
+        )
+        .expect("packs");
+        assert_eq!(packed.method, METHOD_DEFLATED);
+        let noise_only = noise(PROBE_BYTES);
+        let packed = pack(
+            Cow::Borrowed(&noise_only),
+            METHOD_DEFLATED,
+            &mut new_compressor(),
+        )
+        .expect("packs");
+        assert_eq!(packed.method, METHOD_STORED);
     }
 
     #[test]
@@ -572,7 +696,7 @@ mod tests {
             .collect();
         // The entry over the limit goes alone; the others fill up to it.
         assert_eq!(sizes, [vec![3, 4], vec![10], vec![2, 2, 1]]);
-        assert!(batches(&[], 8).is_empty());
+        assert!(batches::<Vec<u8>>(&[], 8).is_empty());
     }
 
     #[test]

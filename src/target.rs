@@ -23,6 +23,9 @@ mod stylesheet;
 
 pub use stylesheet::{adjust_stylesheet, check_stylesheet};
 
+use std::borrow::Cow;
+
+use crate::epub::Entries;
 use crate::error::{Warning, Warnings, megabytes};
 use crate::images::{ImageType, StoredImage, pixel_size, sniff};
 use crate::kepub::{Token, attribute, kepubify, tokens, unescape};
@@ -160,7 +163,7 @@ fn cut_toc(entries: &mut [TocEntry], depth: usize) {
 /// target needs it, and warns about what only the author can fix.
 pub fn finish(
     target: Option<Target>,
-    entries: &mut Vec<(String, Vec<u8>)>,
+    entries: &mut Entries<'_>,
     book: &BookFacts<'_>,
     warnings: &mut Warnings,
 ) {
@@ -180,7 +183,7 @@ pub fn finish(
             for (name, bytes) in entries.iter_mut() {
                 if is_content_document(name) {
                     let document = String::from_utf8_lossy(bytes);
-                    *bytes = kepubify(&document).into_bytes();
+                    *bytes = kepubify(&document).into_bytes().into();
                 }
             }
             for image in book
@@ -192,7 +195,7 @@ pub fn finish(
                 if let Some((_, bytes)) = entries.iter_mut().find(|(entry, _)| *entry == name)
                     && let Some(without) = remove_external_doctype(bytes)
                 {
-                    *bytes = without;
+                    *bytes = without.into();
                 }
             }
             check_kobo_files(entries, book, warnings);
@@ -240,12 +243,12 @@ fn is_content_document(name: &str) -> bool {
     name.ends_with(".xhtml") && name != format!("{ROOT}/{}", crate::package::NAV)
 }
 
-fn entry<'a>(entries: &'a [(String, Vec<u8>)], href: &str) -> Option<&'a [u8]> {
+fn entry<'a>(entries: &'a [(String, Cow<'_, [u8]>)], href: &str) -> Option<&'a [u8]> {
     let name = format!("{ROOT}/{href}");
     entries
         .iter()
         .find(|(entry_name, _)| *entry_name == name)
-        .map(|(_, bytes)| bytes.as_slice())
+        .map(|(_, bytes)| bytes.as_ref())
 }
 
 /// Returns the file an image warning names: its source, or its path in
@@ -277,7 +280,7 @@ fn check_kindle_language(book: &BookFacts<'_>, warnings: &mut Warnings) {
     }
 }
 
-fn check_alt_text(entries: &[(String, Vec<u8>)], warnings: &mut Warnings) {
+fn check_alt_text(entries: &[(String, Cow<'_, [u8]>)], warnings: &mut Warnings) {
     for (name, bytes) in entries {
         if !is_content_document(name) {
             continue;
@@ -308,7 +311,7 @@ fn check_alt_text(entries: &[(String, Vec<u8>)], warnings: &mut Warnings) {
 }
 
 fn check_kindle_images(
-    entries: &[(String, Vec<u8>)],
+    entries: &[(String, Cow<'_, [u8]>)],
     book: &BookFacts<'_>,
     warnings: &mut Warnings,
 ) {
@@ -340,7 +343,7 @@ fn check_kindle_images(
 }
 
 fn check_kindle_cover(
-    entries: &[(String, Vec<u8>)],
+    entries: &[(String, Cow<'_, [u8]>)],
     book: &BookFacts<'_>,
     warnings: &mut Warnings,
 ) {
@@ -456,7 +459,7 @@ pub fn has_transparency(bytes: &[u8], image_type: ImageType) -> bool {
 }
 
 fn check_pixel_counts(
-    entries: &[(String, Vec<u8>)],
+    entries: &[(String, Cow<'_, [u8]>)],
     book: &BookFacts<'_>,
     warnings: &mut Warnings,
 ) {
@@ -483,7 +486,7 @@ fn check_pixel_counts(
 /// Adds what Apple Books needs: with embedded fonts, the display option
 /// that makes it use them and the `ibooks:specified-fonts` property, and
 /// the book's version as `ibooks:version`.
-fn add_apple_metadata(entries: &mut Vec<(String, Vec<u8>)>, book: &BookFacts<'_>) {
+fn add_apple_metadata(entries: &mut Entries<'_>, book: &BookFacts<'_>) {
     let mut metadata = XmlWriter::new();
     if book.has_fonts {
         metadata.text_element("meta", &[("property", "ibooks:specified-fonts")], "true");
@@ -513,7 +516,7 @@ fn add_apple_metadata(entries: &mut Vec<(String, Vec<u8>)>, book: &BookFacts<'_>
             position,
             (
                 APPLE_DISPLAY_OPTIONS.to_string(),
-                options.finish().into_bytes(),
+                options.finish().into_bytes().into(),
             ),
         );
     }
@@ -527,12 +530,12 @@ fn strip_declaration(xml: &str) -> String {
 }
 
 /// Runs `edit` on the package document's text.
-fn edit_package_document(entries: &mut [(String, Vec<u8>)], edit: impl FnOnce(&mut String)) {
+fn edit_package_document(entries: &mut [(String, Cow<'_, [u8]>)], edit: impl FnOnce(&mut String)) {
     let name = format!("{ROOT}/package.opf");
     if let Some((_, bytes)) = entries.iter_mut().find(|(entry, _)| *entry == name) {
         let mut opf = String::from_utf8_lossy(bytes).into_owned();
         edit(&mut opf);
-        *bytes = opf.into_bytes();
+        *bytes = opf.into_bytes().into();
     }
 }
 
@@ -590,7 +593,11 @@ pub fn remove_external_doctype(bytes: &[u8]) -> Option<Vec<u8>> {
     Some([&text[..start], rest].concat().into_bytes())
 }
 
-fn check_kobo_files(entries: &[(String, Vec<u8>)], book: &BookFacts<'_>, warnings: &mut Warnings) {
+fn check_kobo_files(
+    entries: &[(String, Cow<'_, [u8]>)],
+    book: &BookFacts<'_>,
+    warnings: &mut Warnings,
+) {
     for (name, bytes) in entries {
         if name.contains(' ') {
             warnings.push(Warning::new(
@@ -650,7 +657,11 @@ pub fn svg_size(bytes: &[u8]) -> Option<(f64, f64)> {
     }
 }
 
-fn check_svg_sides(entries: &[(String, Vec<u8>)], book: &BookFacts<'_>, warnings: &mut Warnings) {
+fn check_svg_sides(
+    entries: &[(String, Cow<'_, [u8]>)],
+    book: &BookFacts<'_>,
+    warnings: &mut Warnings,
+) {
     for image in book.images {
         if image.image_type != ImageType::Svg {
             continue;
@@ -793,13 +804,13 @@ mod tests {
 
     #[test]
     fn kobo_files_checked() {
-        let mut entries = vec![
-            ("EPUB/text/a b.xhtml".to_string(), b"<p/>".to_vec()),
+        let mut entries: Entries<'_> = vec![
+            ("EPUB/text/a b.xhtml".to_string(), b"<p/>".into()),
             (
                 "EPUB/text/big.xhtml".to_string(),
-                vec![b' '; KOBO_MAX_DOCUMENT_BYTES + 1],
+                vec![b' '; KOBO_MAX_DOCUMENT_BYTES + 1].into(),
             ),
-            ("EPUB/text/fine.xhtml".to_string(), b"<p/>".to_vec()),
+            ("EPUB/text/fine.xhtml".to_string(), b"<p/>".into()),
         ];
         let mut warnings = Warnings::default();
         check_kobo_files(&entries, &facts(&[]), &mut warnings);

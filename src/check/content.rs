@@ -4,13 +4,12 @@
 //! its scripts are flagged.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 use roxmltree::Node;
 
 use super::package::{Package, SVG_TYPE, XHTML_TYPE};
 use super::paths::{self, Target};
-use super::{Files, Lines, Report, as_utf8, line_of, parse_xml};
+use super::{EntryBytes, Files, Lines, Report, as_utf8, line_of, parse_xml};
 use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
@@ -59,7 +58,7 @@ pub(super) fn scan_all(
     package: &Package,
     report: &mut Report,
 ) -> HashMap<String, Summary> {
-    let mut documents: Vec<(&str, &str, Rc<Vec<u8>>)> = Vec::new();
+    let mut documents: Vec<(&str, &str, EntryBytes<'_>)> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for item in &package.items {
         let is_content = item.media_type == XHTML_TYPE || item.media_type == SVG_TYPE;
@@ -79,7 +78,7 @@ pub(super) fn scan_all(
     // on any number of threads.
     let texts: Vec<(&str, &str, &[u8])> = documents
         .iter()
-        .map(|(path, media_type, bytes)| (*path, *media_type, bytes.as_slice()))
+        .map(|(path, media_type, bytes)| (*path, *media_type, &bytes[..]))
         .collect();
     let total: usize = texts.iter().map(|(_, _, bytes)| bytes.len()).sum();
     let results = map_in_order(

@@ -36,7 +36,7 @@ use std::fmt;
 #[cfg(feature = "checker")]
 mod reader;
 #[cfg(feature = "checker")]
-use reader::{Files, Lines, Report, as_utf8, line_of, parse_xml};
+use reader::{EntryBytes, Files, Lines, Report, as_utf8, line_of, parse_xml};
 #[cfg(feature = "checker")]
 pub use reader::{MAX_INFLATED_BYTES, check_epub, check_epub_with_contents};
 

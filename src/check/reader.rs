@@ -1,10 +1,13 @@
 //! Reading the archive for the checks: the entry cache with its inflation
 //! budget, XML parsing, and the report the checks write to.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::zip::{self, Archive, Entry, EntryError};
 use super::{Finding, Severity, container};
+use crate::epub::Entries;
 use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
 
 /// At most this many bytes are inflated for one check, in all. A 400 MB
@@ -23,7 +26,7 @@ pub fn check_epub(bytes: &[u8]) -> Vec<Finding> {
 /// entries are not inflated again, which saves the time and memory of
 /// reading back a book Quire has just written. The zip writer's own tests
 /// show that what it writes reads back as these contents.
-pub fn check_epub_with_contents(bytes: &[u8], contents: Vec<(String, Vec<u8>)>) -> Vec<Finding> {
+pub fn check_epub_with_contents<'a>(bytes: &'a [u8], contents: Entries<'a>) -> Vec<Finding> {
     let mut report = Report::default();
     match Archive::read(bytes) {
         Ok(archive) => {
@@ -110,6 +113,10 @@ impl Report {
     }
 }
 
+/// An entry's bytes: inflated from the archive, or given by the caller
+/// (borrowed when the caller has them as a file, such as an image).
+pub(crate) type EntryBytes<'a> = Rc<Cow<'a, [u8]>>;
+
 /// The archive's entries by name, read on first use within the budget.
 pub(crate) struct Files<'a> {
     pub(crate) archive: &'a Archive<'a>,
@@ -118,7 +125,7 @@ pub(crate) struct Files<'a> {
     by_name: HashMap<&'a str, &'a Entry>,
     /// Bytes read so far, by name; `None` when reading failed (already
     /// reported).
-    cache: HashMap<String, Option<std::rc::Rc<Vec<u8>>>>,
+    cache: HashMap<String, Option<EntryBytes<'a>>>,
     budget: u64,
 }
 
@@ -138,11 +145,11 @@ impl<'a> Files<'a> {
 
     /// Takes the contents of entries as known, so that reading them does
     /// not inflate them. Names the archive does not hold are left out.
-    fn know(&mut self, contents: Vec<(String, Vec<u8>)>) {
+    fn know(&mut self, contents: Entries<'a>) {
         for (name, bytes) in contents {
             if self.by_name.contains_key(name.as_str()) && !self.cache.contains_key(&name) {
                 self.budget = self.budget.saturating_sub(bytes.len() as u64);
-                self.cache.insert(name, Some(std::rc::Rc::new(bytes)));
+                self.cache.insert(name, Some(Rc::new(bytes)));
             }
         }
     }
@@ -165,7 +172,7 @@ impl<'a> Files<'a> {
 
     /// Returns the bytes of `name`, or `None` when it is missing or cannot
     /// be read; a read failure is reported once.
-    pub(crate) fn read(&mut self, name: &str, report: &mut Report) -> Option<std::rc::Rc<Vec<u8>>> {
+    pub(crate) fn read(&mut self, name: &str, report: &mut Report) -> Option<EntryBytes<'a>> {
         if let Some(cached) = self.cache.get(name) {
             return cached.clone();
         }
@@ -220,11 +227,11 @@ impl<'a> Files<'a> {
         name: &str,
         result: Result<Vec<u8>, EntryError>,
         report: &mut Report,
-    ) -> Option<std::rc::Rc<Vec<u8>>> {
+    ) -> Option<EntryBytes<'a>> {
         let stored = match result {
             Ok(bytes) => {
                 self.budget -= bytes.len() as u64;
-                Some(std::rc::Rc::new(bytes))
+                Some(Rc::new(Cow::Owned(bytes)))
             }
             Err(error) => {
                 report_entry_error(name, error, report);
@@ -372,10 +379,11 @@ mod tests {
     use super::{Lines, check_epub, check_epub_with_contents};
     use crate::book::{Book, InputFile};
     use crate::check::zip::Archive;
+    use crate::epub::Entries;
 
     /// Makes a book with Quire and returns it with the contents of each
     /// entry.
-    fn book_and_contents() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    fn book_and_contents() -> (Vec<u8>, Entries<'static>) {
         let book = Book {
             files: vec![InputFile {
                 path: "one.md".to_string(),
@@ -394,7 +402,7 @@ mod tests {
             .map(|entry| {
                 (
                     entry.name.clone(),
-                    archive.read_entry(entry, u64::MAX).unwrap(),
+                    archive.read_entry(entry, u64::MAX).unwrap().into(),
                 )
             })
             .collect();
@@ -422,11 +430,12 @@ mod tests {
             .iter_mut()
             .find(|(name, _)| name.ends_with("one.xhtml"))
             .expect("the chapter");
-        let text = String::from_utf8(bytes.clone()).unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
         *bytes = text
             .replacen("<p>", "<p id=\"twice\">", 1)
             .replacen("</p>", "</p><p id=\"twice\">again</p>", 1)
-            .into_bytes();
+            .into_bytes()
+            .into();
         let name = name.clone();
         let findings = check_epub_with_contents(&epub, contents);
         assert!(

@@ -1,6 +1,7 @@
 //! The legacy target's edits for Adobe RMSDK reading systems: NCX links
 //! to plain ids, and an EPUB 2 `guide`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{ROOT, edit_package_document, insert_before, strip_declaration};
@@ -19,7 +20,7 @@ fn is_plain_fragment(id: &str) -> bool {
 /// Renames the ids that the NCX links to and that Adobe RMSDK cannot
 /// follow, such as ids made from headings in other scripts, to plain
 /// ones, and changes every link to them in the book.
-pub(super) fn plain_ncx_fragments(entries: &mut [(String, Vec<u8>)]) {
+pub(super) fn plain_ncx_fragments(entries: &mut [(String, Cow<'_, [u8]>)]) {
     let ncx_name = format!("{ROOT}/{}", crate::package::NCX);
     let Some(ncx) = entries
         .iter()
@@ -83,7 +84,7 @@ pub(super) fn plain_ncx_fragments(entries: &mut [(String, Vec<u8>)]) {
         }
         let document = String::from_utf8_lossy(bytes);
         let rewritten = rename_ids(&document, path, &renamed);
-        *bytes = rewritten.into_bytes();
+        *bytes = rewritten.into_bytes().into();
     }
 }
 
@@ -149,7 +150,7 @@ fn replace_attribute(tag: &str, name: &str, value: &str) -> String {
 
 /// Adds an EPUB 2 `guide` to the package document, which Adobe RMSDK
 /// reads for the cover, the table of contents and where the text starts.
-pub(super) fn add_guide(entries: &mut [(String, Vec<u8>)]) {
+pub(super) fn add_guide(entries: &mut [(String, Cow<'_, [u8]>)]) {
     let opf_name = format!("{ROOT}/package.opf");
     let Some(opf) = entries
         .iter()
