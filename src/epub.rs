@@ -58,12 +58,17 @@ struct Packed<'a> {
     data: Cow<'a, [u8]>,
 }
 
-/// Size of the part deflated first in an entry over twice this size. When
-/// that part shrinks too little (see [`PROBE_MIN_SAVING`]), the entry is
-/// stored without deflating the rest. A photo is compressed already, so
-/// deflating it takes time for nothing. The Rust book's large PNGs shrink
-/// by a fifth to a quarter (zlib level 2), and their first 64 KiB as much.
-const PROBE_BYTES: usize = 64 * 1024;
+/// Size of the part deflated first, from the middle, in an entry over
+/// [`PROBE_MIN_ENTRY`]. When that part shrinks too little (see
+/// [`PROBE_MIN_SAVING`]), the entry is stored without deflating the whole.
+/// A photo is compressed already, so deflating it takes time for nothing.
+/// The middle of an image file is its pixel data, past any headers or
+/// metadata that would shrink. The Rust book's large PNGs shrink by a
+/// fifth to a quarter (zlib level 2), and their middle part as much.
+const PROBE_BYTES: usize = 32 * 1024;
+
+/// Entries up to this size are deflated whole without a probe.
+const PROBE_MIN_ENTRY: usize = 4 * PROBE_BYTES;
 
 /// Deflate must save at least 1/32 (about 3%) of the probed part for the
 /// whole entry to be deflated.
@@ -291,7 +296,7 @@ fn new_compressor() -> Compress {
 
 /// Compresses one entry with `method`. A deflated entry that would not be
 /// smaller, such as a JPEG, is stored instead, and so is a large one whose
-/// first part shrinks too little (see [`PROBE_BYTES`]).
+/// middle part shrinks too little (see [`PROBE_BYTES`]).
 fn pack<'a>(
     bytes: Cow<'a, [u8]>,
     method: u16,
@@ -306,7 +311,7 @@ fn pack<'a>(
     };
     if method == METHOD_STORED
         || bytes.is_empty()
-        || (bytes.len() > 2 * PROBE_BYTES && !shrinks(&bytes[..PROBE_BYTES], compressor)?)
+        || (bytes.len() > PROBE_MIN_ENTRY && !shrinks(middle(&bytes, PROBE_BYTES), compressor)?)
     {
         return Ok(stored(bytes));
     }
@@ -320,6 +325,12 @@ fn pack<'a>(
         uncompressed_size: bytes.len(),
         data: Cow::Owned(data),
     })
+}
+
+/// Returns the `length` bytes at the middle of `bytes`, which has more.
+fn middle(bytes: &[u8], length: usize) -> &[u8] {
+    let start = (bytes.len() - length) / 2;
+    &bytes[start..start + length]
 }
 
 /// Reports whether deflate saves at least 1/[`PROBE_MIN_SAVING`] of `part`.
@@ -632,11 +643,13 @@ mod tests {
     }
 
     #[test]
-    fn large_entry_whose_start_does_not_shrink_is_stored() {
-        // Deflate would shrink the whole by more than half, but its first
-        // part, like a photo's, does not shrink.
-        let mut bytes = noise(PROBE_BYTES);
-        bytes.extend(std::iter::repeat_n(b'a', 2 * PROBE_BYTES));
+    fn large_entry_whose_middle_does_not_shrink_is_stored() {
+        // Deflate would shrink the whole to about a fifth, but its middle,
+        // like a photo's pixel data, does not shrink.
+        let text = |length| std::iter::repeat_n(b'a', length);
+        let mut bytes: Vec<u8> = text(2 * PROBE_BYTES).collect();
+        bytes.extend(noise(PROBE_BYTES));
+        bytes.extend(text(2 * PROBE_BYTES));
         let packed = pack(
             Cow::Borrowed(&bytes),
             METHOD_DEFLATED,
@@ -650,25 +663,27 @@ mod tests {
         );
         assert_eq!(packed.crc, crc32fast::hash(&bytes));
 
-        // The same bytes with the parts swapped are deflated.
-        let mut swapped = bytes[PROBE_BYTES..].to_vec();
-        swapped.extend_from_slice(&bytes[..PROBE_BYTES]);
+        // With the noise at the start instead, the entry is deflated.
+        let mut moved = noise(PROBE_BYTES);
+        moved.extend(text(4 * PROBE_BYTES));
         let packed = pack(
-            Cow::Borrowed(&swapped),
+            Cow::Borrowed(&moved),
             METHOD_DEFLATED,
             &mut new_compressor(),
         )
         .expect("packs");
         assert_eq!(packed.method, METHOD_DEFLATED);
-        assert!(packed.data.len() < swapped.len() / 2);
+        assert!(packed.data.len() < moved.len() / 2);
     }
 
     #[test]
     fn small_entry_is_deflated_without_probing() {
-        // Under twice the probe, only the whole entry's result counts: this
-        // one shrinks though its first half does not.
-        let mut bytes = noise(PROBE_BYTES / 2);
-        bytes.extend(std::iter::repeat_n(b'a', PROBE_BYTES));
+        // Up to the probe's minimum, only the whole entry's result counts:
+        // this one shrinks though its middle does not.
+        let text = |length| std::iter::repeat_n(b'a', length);
+        let mut bytes: Vec<u8> = text(PROBE_BYTES).collect();
+        bytes.extend(noise(PROBE_BYTES));
+        bytes.extend(text(PROBE_MIN_ENTRY - bytes.len()));
         let packed = pack(
             Cow::Borrowed(&bytes),
             METHOD_DEFLATED,
@@ -676,6 +691,7 @@ mod tests {
         )
         .expect("packs");
         assert_eq!(packed.method, METHOD_DEFLATED);
+
         let noise_only = noise(PROBE_BYTES);
         let packed = pack(
             Cow::Borrowed(&noise_only),

@@ -8,6 +8,7 @@
 
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 
+use crate::text::may_have_forbidden_chars;
 use crate::xml::{is_name_char, is_name_start_char, is_xml_char};
 
 /// A token of raw HTML, decoded and free of characters XML forbids.
@@ -61,7 +62,16 @@ pub fn tokenize(fragment: &str) -> Vec<RawToken> {
     tokens
 }
 
+/// Returns `bytes` as text without the characters XML forbids, with
+/// U+FFFD for bytes that are not UTF-8.
 fn clean(bytes: &[u8]) -> String {
+    // Most names, values and texts need no change, and copying them whole
+    // is quicker than one character at a time.
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && !may_have_forbidden_chars(bytes)
+    {
+        return text.to_string();
+    }
     String::from_utf8_lossy(bytes)
         .chars()
         .filter(|c| is_xml_char(*c))
@@ -333,6 +343,20 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn tokenize_drops_forbidden_characters() {
+        let tokens = tokenize("<i title=\"a\u{1}b\u{FFFF}\">c\u{8}d</i>");
+        assert_eq!(
+            tokens[0],
+            RawToken::Start {
+                name: "i".to_string(),
+                attributes: vec![("title".to_string(), "ab".to_string())],
+                self_closing: false
+            }
+        );
+        assert_eq!(tokens[1], RawToken::Text("cd".to_string()));
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn remove_forbidden_chars<'a>(
 /// control other than tab, line feed and carriage return, or U+FFFE or
 /// U+FFFF, which UTF-8 writes as EF BF BE and EF BF BF. Looking at bytes
 /// instead of decoding characters keeps this check cheap on every chapter.
-fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
+pub fn may_have_forbidden_chars(bytes: &[u8]) -> bool {
     any_flagged_byte(
         bytes,
         |byte| (byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r') | (byte == 0xEF),
