@@ -349,7 +349,10 @@ pub fn is_markdown_path(path: &str) -> bool {
 }
 
 /// Compares two strings in natural order, so `ch2.md` sorts before
-/// `ch10.md`: runs of ASCII digits compare by value, the rest by character.
+/// `ch10.md`: runs of ASCII digits compare by value, the rest by character
+/// without case, an accented Latin letter as its base letter (`Über.md`
+/// between `Tor.md` and `Uhr.md`). Strings equal in that order compare by
+/// their characters.
 pub fn natural_cmp(left: &str, right: &str) -> Ordering {
     let mut a = left.chars().peekable();
     let mut b = right.chars().peekable();
@@ -375,7 +378,7 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
                 }
             }
             (Some(x), Some(y)) => {
-                let by_char = x.to_lowercase().cmp(y.to_lowercase());
+                let by_char = sort_key(x).cmp(sort_key(y));
                 if by_char != Ordering::Equal {
                     return by_char;
                 }
@@ -384,6 +387,16 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
             }
         }
     }
+}
+
+/// Returns the letters `c` sorts as: lower case, without an accent.
+fn sort_key(c: char) -> impl Iterator<Item = char> {
+    let base = crate::text::latin_base(c);
+    let (letters, other) = match base {
+        Some(letters) => (letters, None),
+        None => ("", Some(c)),
+    };
+    letters.chars().chain(other).flat_map(char::to_lowercase)
 }
 
 fn take_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
@@ -574,6 +587,34 @@ mod tests {
         assert_eq!(
             names,
             ["appendix.md", "ch1.md", "ch2.md", "ch02b.md", "ch10.md"]
+        );
+    }
+
+    #[test]
+    fn natural_order_sorts_accents_with_base_letter() {
+        let mut names = vec![
+            "Zweite.md",
+            "Überblick.md",
+            "Uhr.md",
+            "Über.md",
+            "Tor.md",
+            "Uber.md",
+            "école.md",
+            "Ende.md",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "école.md",
+                "Ende.md",
+                "Tor.md",
+                "Uber.md",
+                "Über.md",
+                "Überblick.md",
+                "Uhr.md",
+                "Zweite.md"
+            ]
         );
     }
 

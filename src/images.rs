@@ -452,12 +452,16 @@ impl ImageStore {
 }
 
 /// Reduces a name to ASCII letters, digits, `-` and `_`, for file names in
-/// the EPUB that every reading system and zip tool handles.
+/// the EPUB that every reading system and zip tool handles. An accented
+/// Latin letter keeps its base letter (`grüße` becomes `grusse`), and each
+/// run of other characters becomes one `-`.
 pub fn ascii_name(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c.to_ascii_lowercase());
+        } else if let Some(base) = crate::text::latin_base(c) {
+            out.push_str(&base.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -513,6 +517,16 @@ mod tests {
         );
 
         assert_eq!(pixel_size(b"<svg/>", ImageType::Svg), None);
+    }
+
+    #[test]
+    fn ascii_name_keeps_base_letters() {
+        assert_eq!(ascii_name("Grüße"), "grusse");
+        assert_eq!(ascii_name("Zweite Straße"), "zweite-strasse");
+        assert_eq!(ascii_name("Łódź, 1939"), "lodz-1939");
+        assert_eq!(ascii_name("Œuvre complète"), "oeuvre-complete");
+        assert_eq!(ascii_name("日本 map"), "map");
+        assert_eq!(ascii_name("日本"), "");
     }
 
     #[test]

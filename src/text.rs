@@ -49,6 +49,45 @@ fn decode_utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Error> {
     }
 }
 
+/// The base letter of each character from U+00C0 to U+017F (Latin-1
+/// Supplement and Latin Extended-A) without its accent. `-` marks the
+/// signs × and ÷, and `*` the letters written with two ASCII letters.
+const LATIN_BASES: &str = concat!(
+    "AAAAAA*CEEEEIIIIDNOOOOO-OUUUUY**",
+    "aaaaaa*ceeeeiiiidnooooo-ouuuuy*y",
+    "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi**JjKkk",
+    "LlLlLlLlLlNnNnNnnNnOoOoOo**RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs",
+);
+
+/// Returns the ASCII letters a Latin letter is written with when its accent
+/// is dropped, such as `u` for `ü` and `ss` for `ß`: the letters from
+/// U+00C0 to U+017F and Romanian's `ș` and `ț`, which cover most European
+/// languages. Returns `None` for any other character, ASCII included.
+pub fn latin_base(c: char) -> Option<&'static str> {
+    let outside_table = match c {
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Þ' => "TH",
+        'þ' => "th",
+        'ß' => "ss",
+        'Ĳ' => "IJ",
+        'ĳ' => "ij",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Ș' => "S",
+        'ș' => "s",
+        'Ț' => "T",
+        'ț' => "t",
+        _ => "",
+    };
+    if !outside_table.is_empty() {
+        return Some(outside_table);
+    }
+    let index = usize::try_from(u32::from(c).checked_sub(0xC0)?).ok()?;
+    let base = LATIN_BASES.get(index..index + 1)?;
+    (base != "-").then_some(base)
+}
+
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
 pub fn remove_forbidden_chars<'a>(
@@ -169,6 +208,39 @@ mod tests {
             }
         );
         assert!(error.to_string().contains("notes.md"));
+    }
+
+    #[test]
+    fn latin_bases_cover_their_range() {
+        assert_eq!(LATIN_BASES.len(), 0x180 - 0xC0);
+        assert_eq!(latin_base('É'), Some("E"));
+        assert_eq!(latin_base('ü'), Some("u"));
+        assert_eq!(latin_base('ß'), Some("ss"));
+        assert_eq!(latin_base('Ł'), Some("L"));
+        assert_eq!(latin_base('ő'), Some("o"));
+        assert_eq!(latin_base('ž'), Some("z"));
+        assert_eq!(latin_base('ſ'), Some("s"));
+        assert_eq!(latin_base('ș'), Some("s"));
+        assert_eq!(latin_base('×'), None);
+        assert_eq!(latin_base('a'), None);
+        assert_eq!(latin_base('Ə'), None);
+        assert_eq!(latin_base('語'), None);
+        // Every letter of the range has a base, and each base is ASCII
+        // letters in the letter's case.
+        for code in 0xC0..0x180 {
+            let c = char::from_u32(code).expect("a character");
+            match latin_base(c) {
+                Some(base) => {
+                    assert!(base.chars().all(|b| b.is_ascii_alphabetic()), "{c}");
+                    if c.is_uppercase() {
+                        assert_eq!(base, base.to_ascii_uppercase(), "{c}");
+                    } else {
+                        assert_eq!(base, base.to_ascii_lowercase(), "{c}");
+                    }
+                }
+                None => assert!(!c.is_alphabetic(), "{c} has no base"),
+            }
+        }
     }
 
     #[test]

@@ -132,6 +132,43 @@ fn folder_without_summary_natural_order() {
 }
 
 #[test]
+fn accented_names_sort_and_keep_base_letters() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "book/Überblick.md",
+        "---\ntitle: Reise\nlang: de\n---\n\n# Überblick\n\n![Grüße](Grüße.png)\n".as_bytes(),
+    );
+    write(dir.path(), "book/Zweite Straße.md", "# Straße\n".as_bytes());
+    write(dir.path(), "book/Grüße.png", PNG);
+    let output = quire(dir.path(), &["book", "-o", "out.epub"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Überblick.md comes first, so its metadata block is read.
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+
+    let epub = dir.path().join("out.epub");
+    let names = entry_names(&epub);
+    for name in [
+        "EPUB/text/uberblick.xhtml",
+        "EPUB/text/zweite-strasse.xhtml",
+        "EPUB/images/grusse.png",
+    ] {
+        assert!(
+            names.iter().any(|entry| entry == name),
+            "{name} in {names:?}"
+        );
+    }
+    let opf = entry(&epub, "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("<dc:language>de</dc:language>"), "{opf}");
+    assert!(
+        opf.find("idref=\"c-uberblick\"").expect("Überblick")
+            < opf
+                .find("idref=\"c-zweite-strasse\"")
+                .expect("Zweite Straße")
+    );
+}
+
+#[test]
 fn flags_set_metadata_cover_and_css() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(
