@@ -14,16 +14,16 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { freemem, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { RUST_BOOK, filesUnder, repeatedBook, rustBookChapters, totalBytes } from './lib/books.mjs';
+import { RUST_BOOK, filesUnder, photoBook, repeatedBook, rustBookChapters, totalBytes } from './lib/books.mjs';
 import { scalingChart } from './lib/chart.mjs';
-import { measure } from './lib/measure.mjs';
+import { measure, measureInRounds } from './lib/measure.mjs';
 import { PANDOC, QUIRE_CLI, REPO_ROOT, WORK_DIR } from './lib/paths.mjs';
 
 const MB = 1_000_000;
 const KB = 1_000;
 
 const SETTINGS = {
-  /** Runs of each tool on the Rust book. */
+  /** Rounds on the Rust book: each runs Quire three times and each pandoc reader once. */
   runs: numberSetting('BENCH_RUNS', 5),
   /** Runs of Quire on each larger book. pandoc runs once on each. */
   scaleRuns: numberSetting('BENCH_SCALE_RUNS', 3),
@@ -50,6 +50,16 @@ const TARGETS = {
 
 /** Maximum time of one Quire run, in seconds, far above any seen. */
 const QUIRE_TIMEOUT_SECONDS = 600;
+
+/**
+ * Runs of Quire on the Rust book in each round, before the pandoc runs of
+ * that round. Quire's runs are short, so more of them cost little.
+ */
+const QUIRE_RUNS_PER_ROUND = 3;
+
+/** The book of photos: this many chapters, each with one PNG this many pixels wide and high (about 1 MB). */
+const PHOTO_COUNT = 40;
+const PHOTO_SIDE = 600;
 
 /** Share of the memory available before a pandoc run that its projected peak may use. */
 const PANDOC_MEMORY_SHARE = 0.75;
@@ -96,6 +106,7 @@ async function main() {
   results.rustBook = benchmarkRustBook();
   results.page = await benchmarkPage();
   results.scaling = benchmarkScaling();
+  results.photos = benchmarkPhotos();
   results.wasm = measureWasm();
   results.machine.loadAverageAtEnd = loadavg();
   print(`\nLoad average at the end: ${formatLoad(results.machine.loadAverageAtEnd)}`);
@@ -156,27 +167,25 @@ function benchmarkRustBook() {
   const imageBytes = totalBytes(filesUnder(join(src, 'img')));
   const folderBytes = totalBytes(filesUnder(RUST_BOOK));
 
-  print(`\n== The Rust book (tests/corpus/rust-book), ${runs(SETTINGS.runs)} each, medians ==`);
+  print(
+    `\n== The Rust book (tests/corpus/rust-book), medians of ${runs(SETTINGS.runs)} of each pandoc reader ` +
+      `and ${runs(SETTINGS.runs * QUIRE_RUNS_PER_ROUND)} of Quire ==`,
+  );
   print(
     `${chapters.length} chapters, ${formatBytes(markdownBytes)} of Markdown, ${formatBytes(imageBytes)} of images; ` +
       `the folder Quire reads holds ${formatBytes(folderBytes)} (the listings its includes name are part of it)`,
   );
-
-  const quire = measure(QUIRE_CLI, [RUST_BOOK, '-o', join(OUT_DIR, 'quire-rust-book.epub')], {
-    cwd: REPO_ROOT,
-    runs: SETTINGS.runs,
-    timeoutSeconds: QUIRE_TIMEOUT_SECONDS,
-  });
-  printRun('quire (folder)', quire);
+  print(
+    `Each round runs Quire ${QUIRE_RUNS_PER_ROUND} times, then each pandoc reader once, ` +
+      'so that a change in the machine\'s speed touches every tool alike',
+  );
 
   // What a pandoc user does with an mdBook: the chapters in SUMMARY.md
   // order, images found from src/, and a title for the package document.
-  const pandocRuns = {};
-  for (const [name, readerArgs] of [
-    ['markdown', []],
-    ['gfm', ['-f', 'gfm']],
-  ]) {
-    const args = [
+  const pandocCommand = (name, readerArgs) => ({
+    name,
+    command: PANDOC,
+    args: [
       ...readerArgs,
       '--resource-path=.',
       '--metadata',
@@ -184,10 +193,29 @@ function benchmarkRustBook() {
       '-o',
       join(OUT_DIR, `pandoc-${name}-rust-book.epub`),
       ...chapters,
-    ];
-    const result = measure(PANDOC, args, { cwd: src, runs: SETTINGS.runs, timeoutSeconds: SETTINGS.pandocTimeout });
+    ],
+    cwd: src,
+    timeoutSeconds: SETTINGS.pandocTimeout,
+  });
+  const measured = measureInRounds(
+    [
+      {
+        name: 'quire',
+        command: QUIRE_CLI,
+        args: [RUST_BOOK, '-o', join(OUT_DIR, 'quire-rust-book.epub')],
+        cwd: REPO_ROOT,
+        timeoutSeconds: QUIRE_TIMEOUT_SECONDS,
+        perRound: QUIRE_RUNS_PER_ROUND,
+      },
+      pandocCommand('markdown', []),
+      pandocCommand('gfm', ['-f', 'gfm']),
+    ],
+    SETTINGS.runs,
+  );
+  const { quire, ...pandocRuns } = measured;
+  printRun('quire (folder)', quire);
+  for (const [name, result] of Object.entries(pandocRuns)) {
     printRun(`pandoc -f ${name}`, result);
-    pandocRuns[name] = result;
   }
 
   const speedups = {};
@@ -285,6 +313,31 @@ function benchmarkScaling() {
   return rows;
 }
 
+// A book of photos
+
+function benchmarkPhotos() {
+  const book = photoBook(join(BOOKS_DIR, 'photos'), PHOTO_COUNT, PHOTO_SIDE);
+  const inputBytes = book.markdownBytes + book.imageBytes;
+  print(
+    `\n== A book of photos: ${book.chapters.length} chapters of one sentence and one ${PHOTO_SIDE} x ${PHOTO_SIDE} PNG ` +
+      `of noise each (${formatBytes(book.imageBytes)} of images, which deflate cannot shrink); ` +
+      `Quire ${runs(SETTINGS.scaleRuns)} (median), pandoc 1 run ==`,
+  );
+  const quire = measure(QUIRE_CLI, [book.folder, '-o', join(OUT_DIR, 'quire-photos.epub')], {
+    cwd: REPO_ROOT,
+    runs: SETTINGS.scaleRuns,
+    timeoutSeconds: QUIRE_TIMEOUT_SECONDS,
+  });
+  printRun('  quire', quire, inputBytes);
+  const pandoc = measure(PANDOC, ['-o', join(OUT_DIR, 'pandoc-photos.epub'), ...book.chapters], {
+    cwd: book.folder,
+    runs: 1,
+    timeoutSeconds: SETTINGS.pandocTimeout,
+  });
+  printRun('  pandoc', pandoc, inputBytes);
+  return { chapters: book.chapters.length, imageBytes: book.imageBytes, inputBytes, quire, pandoc };
+}
+
 /**
  * Returns why pandoc is not run on a book of `size` MB, or null to run it.
  * The projection is proportional to the last size pandoc finished, which
@@ -326,7 +379,7 @@ function measureWasm() {
 
 // Targets
 
-function checkTargets({ rustBook, page, scaling, wasm }) {
+function checkTargets({ rustBook, page, scaling, photos, wasm }) {
   print('\n== Targets ==');
   const checks = [];
   const check = (name, measured, passed) => {
@@ -359,6 +412,7 @@ function checkTargets({ rustBook, page, scaling, wasm }) {
   const memoryRows = [
     { name: 'the Rust book', inputBytes: rustBook.markdownBytes + rustBook.imageBytes, run: rustBook.quire },
     ...scaling.map((row) => ({ name: `the ${row.size} MB book`, inputBytes: row.inputBytes, run: row.quire })),
+    { name: 'the book of photos', inputBytes: photos.inputBytes, run: photos.quire },
   ];
   for (const { name, inputBytes, run } of memoryRows) {
     const ratio = run.failed ? null : run.peakBytes / inputBytes;

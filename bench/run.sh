@@ -7,7 +7,7 @@
 #
 # Usage: bench/run.sh
 #   Settings (environment variables, whole numbers):
-#   BENCH_RUNS=5              runs of each tool on the Rust book
+#   BENCH_RUNS=5              rounds on the Rust book (Quire 3 runs, each pandoc reader 1)
 #   BENCH_SCALE_RUNS=3        runs of Quire on each larger book (pandoc runs once)
 #   BENCH_SESSIONS=5          fresh browser profiles, each with one first conversion
 #   BENCH_WARM_RUNS=5         conversions after the first in each profile

@@ -231,6 +231,25 @@ fn unzip(epub: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Returns every raw HTML fragment of `markdown`, block and inline.
+/// Returns `count` entries of `length` bytes from a xorshift generator,
+/// which deflate cannot shrink.
+fn noise_images(count: usize, length: usize) -> Vec<(String, Vec<u8>)> {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    (0..count)
+        .map(|number| {
+            let bytes = (0..length)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state.to_le_bytes()[0]
+                })
+                .collect();
+            (format!("EPUB/images/photo-{number}.png"), bytes)
+        })
+        .collect()
+}
+
 fn html_fragments(markdown: &str) -> Vec<String> {
     Parser::new_ext(markdown, parser_options(true))
         .filter_map(|event| match event {
@@ -326,6 +345,23 @@ fn stages(criterion: &mut Criterion) {
         |bench| {
             bench.iter(|| {
                 quire::epub::write_zip(black_box(&entries))
+                    .expect("zip is written")
+                    .len()
+            })
+        },
+    );
+    group.finish();
+
+    // Photos are compressed already, so the archive stores them after
+    // deflating a part of each: this measures that probe.
+    let photos = noise_images(8, 1_000_000);
+    let photo_bytes = photos.iter().map(|(_, bytes)| bytes.len()).sum();
+    let mut group = bytes_group(criterion, "zip", photo_bytes);
+    group.bench_function(
+        format!("epub::write_zip, {} images of noise", photos.len()),
+        |bench| {
+            bench.iter(|| {
+                quire::epub::write_zip(black_box(&photos))
                     .expect("zip is written")
                     .len()
             })

@@ -1,8 +1,9 @@
-// The books the benchmark converts: the Rust book from tests/corpus, and
-// larger books made by repeating its chapters.
+// The books the benchmark converts: the Rust book from tests/corpus,
+// larger books made by repeating its chapters, and a book of photos.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 
 import { REPO_ROOT } from './paths.mjs';
 
@@ -93,4 +94,91 @@ export function repeatedBook(folder, targetBytes) {
   const manifest = { targetBytes, chapters, markdownBytes, imageBytes: totalBytes(images) };
   writeFileSync(manifestPath, JSON.stringify(manifest));
   return { folder, ...manifest };
+}
+
+/**
+ * Makes (or reuses) a book of `count` chapters in `folder`, each a short
+ * text and one `side` x `side` PNG of noise. Deflate cannot shrink noise,
+ * so the images stand in for photos, which are compressed already. The
+ * generator starts from the same state each time, so every run converts
+ * the same bytes.
+ *
+ * Returns `{ folder, chapters, markdownBytes, imageBytes }`.
+ */
+export function photoBook(folder, count, side) {
+  const manifestPath = join(folder, 'manifest.json');
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (manifest.count === count && manifest.side === side) {
+      return { folder, ...manifest };
+    }
+  }
+
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  const next = noise(0x2545f491);
+  const chapters = [];
+  let markdownBytes = 0;
+  let imageBytes = 0;
+  for (let number = 1; number <= count; number += 1) {
+    const stem = `photo-${String(number).padStart(3, '0')}`;
+    const png = noisePng(side, next);
+    writeFileSync(join(folder, `${stem}.png`), png);
+    imageBytes += png.length;
+    // The first chapter's metadata block gives the book's title and language.
+    const metadata = number === 1 ? '---\ntitle: Photos\nlang: en\n---\n\n' : '';
+    const text = `${metadata}# Photo ${number}\n\nWhat photo ${number} shows, in a sentence.\n\n![Photo ${number}](${stem}.png)\n`;
+    writeFileSync(join(folder, `${stem}.md`), text);
+    chapters.push(`${stem}.md`);
+    markdownBytes += Buffer.byteLength(text);
+  }
+
+  const manifest = { count, side, chapters, markdownBytes, imageBytes };
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return { folder, ...manifest };
+}
+
+/** Returns a function giving the next byte of a xorshift32 sequence. */
+function noise(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state & 0xff;
+  };
+}
+
+/** Encodes a `side` x `side` RGB PNG whose pixels come from `next`. */
+function noisePng(side, next) {
+  const rowBytes = 1 + side * 3;
+  const raw = Buffer.alloc(rowBytes * side);
+  for (let row = 0; row < side; row += 1) {
+    // Each row starts with filter type 0 (none).
+    for (let at = row * rowBytes + 1; at < (row + 1) * rowBytes; at += 1) {
+      raw[at] = next();
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw, { level: 1 })),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Returns a PNG chunk: length, type, data and the CRC-32 of type and data. */
+function pngChunk(type, data) {
+  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([length, typeAndData, crc]);
 }

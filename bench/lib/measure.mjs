@@ -65,6 +65,41 @@ export function measure(command, args, { cwd, runs, timeoutSeconds }) {
   };
 }
 
+/**
+ * Runs several commands in rounds: each round runs every command in turn,
+ * `perRound` times each (1 unless set), so that a machine whose speed
+ * changes for minutes at a time affects them all alike. `commands` is a
+ * list of `{ name, command, args, cwd, timeoutSeconds, perRound }`.
+ *
+ * Returns an object by name of what `measure` returns. A command that
+ * fails is not run again; the others go on.
+ */
+export function measureInRounds(commands, rounds) {
+  const results = new Map(commands.map(({ name }) => [name, []]));
+  const failures = new Map();
+  for (let round = 0; round < rounds; round += 1) {
+    for (const { name, command, args, cwd, timeoutSeconds, perRound = 1 } of commands) {
+      for (let run = 0; run < perRound && !failures.has(name); run += 1) {
+        const result = measureOnce(command, args, { cwd, timeoutSeconds });
+        if (result.failed) {
+          failures.set(name, result);
+        } else {
+          results.get(name).push(result);
+        }
+      }
+    }
+  }
+  const byName = {};
+  for (const [name, runs] of results) {
+    byName[name] = failures.get(name) ?? {
+      runs,
+      seconds: median(runs.map((result) => result.seconds)),
+      peakBytes: median(runs.map((result) => result.peakBytes)),
+    };
+  }
+  return byName;
+}
+
 /** Returns the median of a non-empty list of numbers. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
