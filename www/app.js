@@ -104,6 +104,8 @@ let filesVersion = 0;
 let convertedVersion = -1;
 let typingTimer = 0;
 let downloadUrl = null;
+/** The file name and size of the book the download link offers. */
+let downloadLabel = '';
 /** The page's warnings about the current files (see findFileProblems), as a promise. */
 let fileWarnings = Promise.resolve([]);
 
@@ -283,6 +285,10 @@ function removeFile(path) {
 
 function filesChanged() {
   filesVersion += 1;
+  // The last book stays downloadable, labelled as made before the change.
+  if (!elements.download.hidden) {
+    elements.download.textContent = `Download ${downloadLabel}, made before your latest changes`;
+  }
   showFileList();
   const entries = fileSet.entries();
   details.updateFileChoices(entries.map((entry) => entry.path));
@@ -491,7 +497,8 @@ function showBook(result, pageWarnings) {
   downloadUrl = URL.createObjectURL(new Blob([result.epub], { type: 'application/epub+zip' }));
   elements.download.href = downloadUrl;
   elements.download.download = result.fileName;
-  elements.download.textContent = `Download ${result.fileName} (${formatSize(result.epub.byteLength)})`;
+  downloadLabel = `${result.fileName} (${formatSize(result.epub.byteLength)})`;
+  elements.download.textContent = `Download ${downloadLabel}`;
   elements.download.hidden = false;
   elements.download.click();
 

@@ -67,6 +67,16 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
     `no content document in the spine has the typed text: ${spine.map((item) => item.path).join(', ')}`,
   );
   assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
+
+  // After a change the link still offers the last book, and says it
+  // predates the change, until the next conversion.
+  const label = await link.innerText();
+  await page.locator('#editor').fill('# Typed Notes\n\nWritten again.\n');
+  await page.waitForFunction(() => document.querySelector('#download').textContent.includes('before your latest changes'));
+  assert.equal(await link.innerText(), `${label}, made before your latest changes`);
+  await waitForState(page, 'ready');
+  await convertAndDownload(page, artifacts);
+  assert.equal((await link.innerText()).includes('before'), false, `after converting again: ${await link.innerText()}`);
 });
 
 siteTest('unchanged file list is sent once', async ({ server, page, artifacts }) => {
