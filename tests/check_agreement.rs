@@ -422,7 +422,7 @@ fn faults() -> Vec<Fault> {
             name: "manifest-id-duplicated",
             quire: "RSC-005",
             epubcheck: Code("RSC-005"),
-            inject: |e| replace(e, OPF, "id=\"img-dot-gif\"", "id=\"img-caf-png\""),
+            inject: |e| replace(e, OPF, "id=\"img-dot-gif\"", "id=\"img-cafe-png\""),
         },
         Fault {
             name: "manifest-href-duplicated",
@@ -433,7 +433,7 @@ fn faults() -> Vec<Fault> {
                     e,
                     OPF,
                     "href=\"images/dot.gif\" media-type=\"image/gif\"",
-                    "href=\"images/caf.png\" media-type=\"image/png\"",
+                    "href=\"images/cafe.png\" media-type=\"image/png\"",
                 )
             },
         },
