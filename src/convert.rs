@@ -1047,7 +1047,10 @@ fn gather_metadata(
 
 /// Names the chapters of one source file and appends them to `plans`:
 /// the file's name, and for a split file the name plus its heading, so
-/// names stay put when chapters are added. `used` contains the names taken.
+/// names stay put when chapters are added. A name with no letter or digit
+/// Quire can keep, such as one in Greek or Japanese, becomes `chapter-`
+/// and a hash of its path, for the same reason. `used` contains the names
+/// taken.
 fn plan_chapters(
     path: &str,
     source: usize,
@@ -1056,7 +1059,7 @@ fn plan_chapters(
     plans: &mut Vec<ChapterPlan>,
 ) {
     let stem = match ascii_name(file_stem(path)) {
-        stem if stem.is_empty() => "chapter".to_string(),
+        stem if stem.is_empty() => format!("chapter-{:08x}", path_hash(path)),
         stem => stem,
     };
     for part in 0..file.chapters.len() {
@@ -1082,6 +1085,14 @@ fn plan_chapters(
         }
         plans.push(ChapterPlan { source, part, name });
     }
+}
+
+/// Returns the 32-bit FNV-1a hash of `path`, which names a chapter whose
+/// file name keeps no ASCII letter or digit.
+fn path_hash(path: &str) -> u32 {
+    path.bytes().fold(0x811c_9dc5, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn first_heading_text(events: &Events<'_>) -> Option<String> {
@@ -1805,6 +1816,41 @@ mod tests {
                 .to_string()
                 .contains("src/SUMMARY.md links to no chapter file")
         );
+    }
+
+    #[test]
+    fn names_in_other_scripts_stay_put() {
+        let file = |path: &str| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: b"Text.\n".to_vec(),
+            modified: None,
+        };
+        // Each chapter's href, by its title.
+        let hrefs = |paths: &[&str]| -> HashMap<String, String> {
+            let book = Book {
+                files: paths.iter().map(|path| file(path)).collect(),
+                chapters: None,
+            };
+            // Without a heading, a chapter's title is its file's name.
+            let output = convert(&book, &Options::default()).expect("converts");
+            output
+                .chapters
+                .into_iter()
+                .map(|chapter| (chapter.title, chapter.href))
+                .collect()
+        };
+        let before = hrefs(&["Русский.md", "Ελληνικά.md"]);
+        // Армения.md sorts before Русский.md.
+        let after = hrefs(&["Армения.md", "Русский.md", "Ελληνικά.md"]);
+        for title in ["Русский", "Ελληνικά"] {
+            assert_eq!(before[title], after[title], "{title}");
+            assert!(
+                before[title].starts_with("text/chapter-"),
+                "{}",
+                before[title]
+            );
+        }
+        assert_ne!(before["Русский"], before["Ελληνικά"]);
     }
 
     #[test]
