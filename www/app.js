@@ -56,6 +56,7 @@ const $ = (id) => document.getElementById(id);
 const elements = {
   loadError: $('load-error'),
   dropZone: $('drop-zone'),
+  detailsSection: $('details-section'),
   filesInput: $('files'),
   folderInput: $('folder'),
   editor: $('editor'),
@@ -84,6 +85,7 @@ const chapterList = new ChapterList($('chapters'), $('chapter-announcer'), (path
   userOrder = paths;
   elements.orderSource.textContent = ORDER_SOURCES.given;
   elements.resetOrder.hidden = false;
+  bookChanged();
 });
 const preview = new Preview($('preview'), $('preview-chapter'), (path) => fileSet.get(path));
 
@@ -106,6 +108,8 @@ let typingTimer = 0;
 let downloadUrl = null;
 /** The file name and size of the book the download link offers. */
 let downloadLabel = '';
+/** Incremented whenever the files, the chapter order or the book details change. */
+let bookChanges = 0;
 /** The page's warnings about the current files (see findFileProblems), as a promise. */
 let fileWarnings = Promise.resolve([]);
 
@@ -121,8 +125,12 @@ elements.convert.addEventListener('click', () => convertBook());
 elements.resetOrder.addEventListener('click', () => {
   userOrder = null;
   elements.resetOrder.hidden = true;
+  bookChanged();
   inspectFiles();
 });
+for (const event of ['input', 'change']) {
+  elements.detailsSection.addEventListener(event, bookChanged);
+}
 
 /**
  * Starts the engine's worker, which warms its engine up once `stored`
@@ -285,10 +293,7 @@ function removeFile(path) {
 
 function filesChanged() {
   filesVersion += 1;
-  // The last book stays downloadable, labelled as made before the change.
-  if (!elements.download.hidden) {
-    elements.download.textContent = `Download ${downloadLabel}, made before your latest changes`;
-  }
+  bookChanged();
   showFileList();
   const entries = fileSet.entries();
   details.updateFileChoices(entries.map((entry) => entry.path));
@@ -316,6 +321,23 @@ function showFileList() {
     }),
   );
   elements.fileDetails.open = entries.length > 0 && entries.length <= 12;
+}
+
+/** Marks the last book as outdated, if there is one: something that goes into the book changed. */
+function bookChanged() {
+  bookChanges += 1;
+  markDownloadOutdated();
+}
+
+/** Keeps the last book downloadable, labelled as made before the latest changes. */
+function markDownloadOutdated() {
+  if (!elements.download.hidden) {
+    elements.download.textContent = outdatedDownloadText();
+  }
+}
+
+function outdatedDownloadText() {
+  return `Download ${downloadLabel}, made before your latest changes`;
 }
 
 // Inspecting
@@ -445,6 +467,7 @@ async function convertBook() {
 
   const generation = ++convertGeneration;
   const version = filesVersion;
+  const changesAtStart = bookChanges;
   const files = fileSet.toRequest();
   const warningsOfFiles = fileWarnings;
   converting = true;
@@ -467,7 +490,7 @@ async function convertBook() {
       return;
     }
     finishConversion(version);
-    showBook(result, pageWarnings);
+    showBook(result, pageWarnings, bookChanges !== changesAtStart);
   } catch (error) {
     if (generation !== convertGeneration || error instanceof EngineCancelled) {
       return;
@@ -489,8 +512,12 @@ function finishConversion(version) {
   elements.convert.textContent = 'Make EPUB';
 }
 
-/** Offers the book for download and shows its warnings, after `pageWarnings`, and its preview. */
-function showBook(result, pageWarnings) {
+/**
+ * Offers the book for download and shows its warnings, after `pageWarnings`,
+ * and its preview. With `outdated`, the link says that the files, order or
+ * details changed while the book was made.
+ */
+function showBook(result, pageWarnings, outdated) {
   if (downloadUrl) {
     URL.revokeObjectURL(downloadUrl);
   }
@@ -498,7 +525,7 @@ function showBook(result, pageWarnings) {
   elements.download.href = downloadUrl;
   elements.download.download = result.fileName;
   downloadLabel = `${result.fileName} (${formatSize(result.epub.byteLength)})`;
-  elements.download.textContent = `Download ${downloadLabel}`;
+  elements.download.textContent = outdated ? outdatedDownloadText() : `Download ${downloadLabel}`;
   elements.download.hidden = false;
   elements.download.click();
 

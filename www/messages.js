@@ -112,7 +112,7 @@ export function countNoun(count, singular, plural = `${singular}s`) {
 
 export const STATUS = {
   loading: 'Starting the converter…',
-  ready: 'Add Markdown files, a folder, or type Markdown below.',
+  ready: 'Add Markdown files or a folder, or type Markdown, under 1. Files.',
   noChapters: 'No Markdown chapters yet. Add .md files, a folder that contains them, or type Markdown.',
   reading: (count) => `Reading ${countNoun(count, 'file')}…`,
   converting: 'Converting…',

@@ -77,6 +77,22 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
   await waitForState(page, 'ready');
   await convertAndDownload(page, artifacts);
   assert.equal((await link.innerText()).includes('before'), false, `after converting again: ${await link.innerText()}`);
+
+  // So does a change to the book details.
+  await page.locator('#title').fill('Another Title');
+  assert.match(await link.innerText(), /, made before your latest changes$/, 'after a change of title');
+
+  // A change made while the book is being made shows on its link too.
+  const download = page.waitForEvent('download');
+  await page.evaluate(() => {
+    document.querySelector('#convert').click();
+    const title = document.querySelector('#title');
+    title.value = 'A Third Title';
+    title.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await download;
+  await waitForState(page, 'done');
+  assert.match(await link.innerText(), /^Download Another Title\.epub .*, made before your latest changes$/);
 });
 
 siteTest('unchanged file list is sent once', async ({ server, page, artifacts }) => {
