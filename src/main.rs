@@ -485,6 +485,26 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
     let css: Vec<String> = cli.css.iter().map(in_book).collect::<Result<_, _>>()?;
     let auto_cover = cli.cover.as_deref() == Some(Path::new("auto"));
     let cover = cli.cover.as_ref().filter(|_| !auto_cover);
+    // The book's own paths are relative to the file that names them, but
+    // these are relative to the current folder, so a missing one is named
+    // here with the flag.
+    for (flag, path) in cover
+        .map(|path| ("--cover", path))
+        .into_iter()
+        .chain(cli.css.iter().map(|path| ("--css", path)))
+    {
+        if !path.is_file() {
+            return Err(format!(
+                "{flag} {}: file not found; give a path relative to the current folder{}",
+                path.display(),
+                if flag == "--cover" {
+                    ", or auto for a made cover"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     let metadata = Metadata {
         title: cli.title.clone(),
         subtitle: cli.subtitle.clone(),

@@ -321,6 +321,10 @@ fn check_kindle_images(
         };
         let file = image_file(image);
         let problem = match image.image_type {
+            // Quire's own cover: the user can only give another.
+            ImageType::Svg if image.generated.is_some() => Some(
+                "is the made cover, an SVG image, which older Kindle devices and apps cannot show; give a PNG or JPEG cover (--cover FILE, or the Cover image field on the page)",
+            ),
             ImageType::Svg => Some(
                 "is an SVG image, which older Kindle devices and apps cannot show; use a PNG or JPEG",
             ),

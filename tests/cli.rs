@@ -309,7 +309,7 @@ fn failure_keeps_existing_book() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("cover image nope.png was not found"),
+        stderr(&output).contains("--cover nope.png: file not found"),
         "{}",
         stderr(&output)
     );
@@ -789,6 +789,39 @@ fn auto_cover_yields_to_given_cover() {
     assert!(
         !names.contains(&"EPUB/images/cover.svg".to_string()),
         "{names:?}"
+    );
+}
+
+#[test]
+fn missing_flag_files_named_with_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    let output = quire(dir.path(), &["book.md", "--css", "gone.css"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("--css gone.css: file not found; give a path relative to the current folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("book.epub").exists());
+}
+
+#[test]
+fn made_cover_warning_for_kindle() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book.md", b"# One\n");
+    let output = quire(
+        dir.path(),
+        &[
+            "book.md", "--lang", "en", "--cover", "auto", "--target", "kindle",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is the made cover, an SVG image"),
+        "{}",
+        stderr(&output)
     );
 }
 
