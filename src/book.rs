@@ -354,8 +354,11 @@ pub fn is_markdown_path(path: &str) -> bool {
 /// between `Tor.md` and `Uhr.md`). Strings equal in that order compare by
 /// their characters.
 pub fn natural_cmp(left: &str, right: &str) -> Ordering {
-    let mut a = left.chars().peekable();
-    let mut b = right.chars().peekable();
+    // A combining accent is skipped, so a decomposed name sorts as its
+    // composed form does.
+    let accentless = |c: &char| !crate::text::is_combining_accent(*c);
+    let mut a = left.chars().filter(accentless).peekable();
+    let mut b = right.chars().filter(accentless).peekable();
     loop {
         match (a.peek().copied(), b.peek().copied()) {
             (None, None) => return left.cmp(right),
@@ -391,15 +394,14 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
 
 /// Returns the letters `c` sorts as: lower case, without an accent.
 fn sort_key(c: char) -> impl Iterator<Item = char> {
-    let base = crate::text::latin_base(c);
-    let (letters, other) = match base {
+    let (letters, other) = match crate::text::latin_base(c) {
         Some(letters) => (letters, None),
         None => ("", Some(c)),
     };
     letters.chars().chain(other).flat_map(char::to_lowercase)
 }
 
-fn take_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+fn take_digits(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) -> String {
     let mut digits = String::new();
     while let Some(c) = chars.peek().copied().filter(char::is_ascii_digit) {
         digits.push(c);
@@ -601,6 +603,7 @@ mod tests {
             "Uber.md",
             "école.md",
             "Ende.md",
+            "U\u{308}bung.md",
         ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
@@ -612,6 +615,7 @@ mod tests {
                 "Uber.md",
                 "Über.md",
                 "Überblick.md",
+                "U\u{308}bung.md",
                 "Uhr.md",
                 "Zweite.md"
             ]

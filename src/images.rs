@@ -462,6 +462,8 @@ pub fn ascii_name(name: &str) -> String {
             out.push(c.to_ascii_lowercase());
         } else if let Some(base) = crate::text::latin_base(c) {
             out.push_str(&base.to_ascii_lowercase());
+        } else if crate::text::is_combining_accent(c) {
+            // The letter before it was kept already.
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -527,6 +529,8 @@ mod tests {
         assert_eq!(ascii_name("Œuvre complète"), "oeuvre-complete");
         assert_eq!(ascii_name("日本 map"), "map");
         assert_eq!(ascii_name("日本"), "");
+        // Decomposed: u and a combining diaeresis.
+        assert_eq!(ascii_name("U\u{308}bung"), "ubung");
     }
 
     #[test]

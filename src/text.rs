@@ -88,6 +88,13 @@ pub fn latin_base(c: char) -> Option<&'static str> {
     (base != "-").then_some(base)
 }
 
+/// Reports whether `c` is a combining accent (U+0300 to U+036F), which a
+/// decomposed name (NFD, as older macOS disks store names) writes after
+/// its base letter.
+pub fn is_combining_accent(c: char) -> bool {
+    ('\u{300}'..='\u{36F}').contains(&c)
+}
+
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
 pub fn remove_forbidden_chars<'a>(
