@@ -354,11 +354,20 @@ pub fn is_markdown_path(path: &str) -> bool {
 /// between `Tor.md` and `Uhr.md`). Strings equal in that order compare by
 /// their characters.
 pub fn natural_cmp(left: &str, right: &str) -> Ordering {
-    // A combining accent is skipped, so a decomposed name sorts as its
-    // composed form does.
+    // Both sides are compared as the letters they sort as, so `Œuvre`
+    // compares as `oeuvre`. A combining accent is skipped, so a decomposed
+    // name sorts as its composed form does.
     let accentless = |c: &char| !crate::text::is_combining_accent(*c);
-    let mut a = left.chars().filter(accentless).peekable();
-    let mut b = right.chars().filter(accentless).peekable();
+    let mut a = left
+        .chars()
+        .filter(accentless)
+        .flat_map(sort_key)
+        .peekable();
+    let mut b = right
+        .chars()
+        .filter(accentless)
+        .flat_map(sort_key)
+        .peekable();
     loop {
         match (a.peek().copied(), b.peek().copied()) {
             (None, None) => return left.cmp(right),
@@ -381,9 +390,8 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
                 }
             }
             (Some(x), Some(y)) => {
-                let by_char = sort_key(x).cmp(sort_key(y));
-                if by_char != Ordering::Equal {
-                    return by_char;
+                if x != y {
+                    return x.cmp(&y);
                 }
                 a.next();
                 b.next();
@@ -604,6 +612,8 @@ mod tests {
             "école.md",
             "Ende.md",
             "U\u{308}bung.md",
+            "Ølandet.md",
+            "Œuvre.md",
         ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
@@ -611,6 +621,8 @@ mod tests {
             [
                 "école.md",
                 "Ende.md",
+                "Œuvre.md",
+                "Ølandet.md",
                 "Tor.md",
                 "Uber.md",
                 "Über.md",
