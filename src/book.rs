@@ -404,9 +404,34 @@ pub fn natural_cmp(left: &str, right: &str) -> Ordering {
 fn sort_key(c: char) -> impl Iterator<Item = char> {
     let (letters, other) = match crate::text::latin_base(c) {
         Some(letters) => (letters, None),
-        None => ("", Some(c)),
+        None => ("", Some(unaccented_greek_or_cyrillic(c))),
     };
     letters.chars().chain(other).flat_map(char::to_lowercase)
+}
+
+/// Returns the Greek letter under a tonos or dialytika, and Cyrillic Е for
+/// Ё, which Russian sorts with Е; any other character as it is.
+fn unaccented_greek_or_cyrillic(c: char) -> char {
+    match c {
+        'Ά' => 'Α',
+        'Έ' => 'Ε',
+        'Ή' => 'Η',
+        'Ί' | 'Ϊ' => 'Ι',
+        'Ό' => 'Ο',
+        'Ύ' | 'Ϋ' => 'Υ',
+        'Ώ' => 'Ω',
+        'ά' => 'α',
+        'έ' => 'ε',
+        'ή' => 'η',
+        'ί' | 'ϊ' | 'ΐ' => 'ι',
+        'ό' => 'ο',
+        'ύ' | 'ϋ' | 'ΰ' => 'υ',
+        'ώ' => 'ω',
+        'ς' => 'σ',
+        'Ё' => 'Е',
+        'ё' => 'е',
+        _ => c,
+    }
 }
 
 fn take_digits(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) -> String {
@@ -630,6 +655,30 @@ mod tests {
                 "U\u{308}bung.md",
                 "Uhr.md",
                 "Zweite.md"
+            ]
+        );
+    }
+
+    #[test]
+    fn natural_order_sorts_greek_and_cyrillic_accents() {
+        let mut names = vec![
+            "Έψιλον.md",
+            "Αλφα.md",
+            "Жук.md",
+            "Ёлка.md",
+            "Яблоко.md",
+            "Ель.md",
+        ];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            [
+                "Αλφα.md",
+                "Έψιλον.md",
+                "Ёлка.md",
+                "Ель.md",
+                "Жук.md",
+                "Яблоко.md"
             ]
         );
     }

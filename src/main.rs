@@ -487,23 +487,34 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
     let cover = cli.cover.as_ref().filter(|_| !auto_cover);
     // The book's own paths are relative to the file that names them, but
     // these are relative to the current folder, so a missing one is named
-    // here with the flag.
+    // here with its flag.
     for (flag, path) in cover
         .map(|path| ("--cover", path))
         .into_iter()
         .chain(cli.css.iter().map(|path| ("--css", path)))
+        .chain(
+            cli.metadata_file
+                .iter()
+                .map(|path| ("--metadata-file", path)),
+        )
     {
-        if !path.is_file() {
-            return Err(format!(
-                "{flag} {}: file not found; give a path relative to the current folder{}",
-                path.display(),
-                if flag == "--cover" {
-                    ", or auto for a made cover"
-                } else {
-                    ""
-                }
-            ));
+        if path.is_file() {
+            continue;
         }
+        let problem = if path.is_dir() {
+            "is a folder, not a file"
+        } else {
+            "file not found"
+        };
+        let or_auto = if flag == "--cover" {
+            ", or auto for a made cover"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{flag} {}: {problem}; give a path relative to the current folder{or_auto}",
+            path.display()
+        ));
     }
     let metadata = Metadata {
         title: cli.title.clone(),

@@ -805,6 +805,20 @@ fn missing_flag_files_named_with_flag() {
         stderr(&output)
     );
     assert!(!dir.path().join("book.epub").exists());
+
+    let output = quire(dir.path(), &["book.md", "--metadata-file", "gone.yaml"]);
+    assert!(
+        stderr(&output).contains("--metadata-file gone.yaml: file not found"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::create_dir(dir.path().join("art")).expect("folder made");
+    let output = quire(dir.path(), &["book.md", "--cover", "art"]);
+    assert!(
+        stderr(&output).contains("--cover art: is a folder, not a file"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
