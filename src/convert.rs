@@ -1226,7 +1226,8 @@ impl Resolver for BookResolver<'_> {
                         format!("points at {resolved}, which is not a chapter of the book"),
                     );
                 } else {
-                    warn(warnings, "is not a file in the book".to_string());
+                    let hint = crate::text::accent_form_hint(&resolved);
+                    warn(warnings, format!("is not a file in the book{hint}"));
                 }
                 LinkAction::Drop
             }

@@ -359,7 +359,10 @@ impl ImageStore {
             warnings.push(Warning::new(
                 from,
                 line,
-                format!("image \"{src}\" not found (looked for {path}); kept its alt text"),
+                format!(
+                    "image \"{src}\" not found (looked for {path}); kept its alt text{}",
+                    crate::text::accent_form_hint(&path)
+                ),
             ));
             if !self.missing.contains(&path) {
                 self.missing.push(path);

@@ -95,6 +95,20 @@ pub fn is_combining_accent(c: char) -> bool {
     ('\u{300}'..='\u{36F}').contains(&c)
 }
 
+/// Returns a hint for a file not found at `path` when the path has
+/// accents, which a file's name may spell in the other Unicode form
+/// (composed or decomposed) than the link, or an empty string.
+pub fn accent_form_hint(path: &str) -> &'static str {
+    let accented = path
+        .chars()
+        .any(|c| latin_base(c).is_some() || is_combining_accent(c));
+    if accented {
+        ". If the file is there, its name may write the accents in the other Unicode form (macOS disks and zip tools may store them decomposed): rename the file or retype the link"
+    } else {
+        ""
+    }
+}
+
 /// Removes the characters XML 1.0 forbids (most C0 controls, U+FFFE and
 /// U+FFFF), with one warning a file that gives how many and where the first was.
 pub fn remove_forbidden_chars<'a>(
@@ -248,6 +262,14 @@ mod tests {
                 None => assert!(!c.is_alphabetic(), "{c} has no base"),
             }
         }
+    }
+
+    #[test]
+    fn accent_hint_only_for_accents() {
+        assert!(accent_form_hint("img/Grüße.png").contains("Unicode form"));
+        assert!(accent_form_hint("img/Gru\u{308}ße.png").contains("Unicode form"));
+        assert_eq!(accent_form_hint("img/photo.png"), "");
+        assert_eq!(accent_form_hint("img/写真.png"), "");
     }
 
     #[test]
