@@ -514,8 +514,8 @@ function finishConversion(version) {
 
 /**
  * Offers the book for download and shows its warnings, after `pageWarnings`,
- * and its preview. With `outdated`, the link says that the files, order or
- * details changed while the book was made.
+ * and its preview. With `outdated`, the link is labelled as made before
+ * the latest changes to the files, order or details.
  */
 function showBook(result, pageWarnings, outdated) {
   if (downloadUrl) {

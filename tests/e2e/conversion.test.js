@@ -68,8 +68,8 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
   );
   assert.deepEqual(await epubcheck(book.path), [], 'EPUBCheck fatal errors, errors and warnings');
 
-  // After a change the link still offers the last book, and says it
-  // predates the change, until the next conversion.
+  // After a change the link still offers the last book, labelled as made
+  // before the change, until the next conversion.
   const label = await link.innerText();
   await page.locator('#editor').fill('# Typed Notes\n\nWritten again.\n');
   await page.waitForFunction(() => document.querySelector('#download').textContent.includes('before your latest changes'));
