@@ -327,7 +327,8 @@ fn pack<'a>(
     })
 }
 
-/// Returns the `length` bytes at the middle of `bytes`, which has more.
+/// Returns the `length` bytes at the middle of `bytes`, which must have at
+/// least that many.
 fn middle(bytes: &[u8], length: usize) -> &[u8] {
     let start = (bytes.len() - length) / 2;
     &bytes[start..start + length]
@@ -643,7 +644,7 @@ mod tests {
     }
 
     #[test]
-    fn large_entry_whose_middle_does_not_shrink_is_stored() {
+    fn incompressible_middle_stores_entry() {
         // Deflate would shrink the whole to about a fifth, but its middle,
         // like a photo's pixel data, does not shrink.
         let text = |length| std::iter::repeat_n(b'a', length);
@@ -677,7 +678,7 @@ mod tests {
     }
 
     #[test]
-    fn small_entry_is_deflated_without_probing() {
+    fn small_entry_skips_probe() {
         // Up to the probe's minimum, only the whole entry's result counts:
         // this one shrinks though its middle does not.
         let text = |length| std::iter::repeat_n(b'a', length);
