@@ -122,7 +122,11 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
     for batch in batches(entries, PACK_BATCH_BYTES) {
         let ready: Vec<Option<Packed>> = batch
             .iter()
-            .map(|(name, bytes)| ahead.take(name, bytes.as_ref()))
+            .map(|(name, bytes)| {
+                ahead
+                    .take(name, bytes.as_ref())
+                    .or_else(|| kept::take(name, bytes.as_ref()))
+            })
             .collect();
         let to_pack: Vec<&[u8]> = batch
             .iter()
@@ -131,14 +135,20 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
             .map(|((_, bytes), _)| bytes.as_ref())
             .collect();
         let mut packed = pack_all(&to_pack, parallel)?.into_iter();
-        for ((name, _), entry) in batch.iter().zip(ready) {
+        for ((name, bytes), entry) in batch.iter().zip(ready) {
             let entry = match entry {
                 Some(entry) => entry,
-                None => packed.next().expect("one packed entry for each not ready"),
+                None => {
+                    let entry = packed.next().expect("one packed entry for each not ready");
+                    kept::keep(name, bytes.as_ref(), &entry);
+                    entry
+                }
             };
             add(name, entry)?;
         }
     }
+
+    kept::finish_round();
 
     let central_offset = archive.len();
     archive.extend_from_slice(&central);
@@ -287,6 +297,66 @@ impl<'a> PackedAhead<'a> {
         (packed.uncompressed_size == bytes.len() && packed.crc == crc32fast::hash(bytes))
             .then_some(packed)
     }
+}
+
+/// The entries the page's worker deflated for its last book, kept for the
+/// next (see [`crate::memo`]). Stored entries are not kept: storing costs
+/// no more than comparing. Natively nothing is kept.
+#[cfg(target_arch = "wasm32")]
+mod kept {
+    use std::borrow::Cow;
+    use std::cell::RefCell;
+
+    use super::{METHOD_DEFLATED, Packed};
+    use crate::memo::Memo;
+
+    /// The maximum bytes of entries kept, besides their deflated copies.
+    const LIMIT: usize = 32 * 1024 * 1024;
+
+    thread_local! {
+        static DEFLATED: RefCell<Memo<(u32, Vec<u8>)>> = RefCell::new(Memo::new(LIMIT));
+    }
+
+    /// Returns entry `name` as deflated before, if it had these bytes.
+    pub(super) fn take<'a>(name: &str, bytes: &[u8]) -> Option<Packed<'a>> {
+        DEFLATED.with_borrow_mut(|memo| {
+            let (crc, data) = memo.get(name, bytes)?;
+            Some(Packed {
+                method: METHOD_DEFLATED,
+                crc: *crc,
+                uncompressed_size: bytes.len(),
+                data: Cow::Owned(data.clone()),
+            })
+        })
+    }
+
+    /// Keeps entry `name` as packed from `bytes`, when it was deflated.
+    pub(super) fn keep(name: &str, bytes: &[u8], packed: &Packed) {
+        if packed.method == METHOD_DEFLATED {
+            DEFLATED.with_borrow_mut(|memo| {
+                memo.keep(name, bytes, (packed.crc, packed.data.to_vec()));
+            });
+        }
+    }
+
+    /// Drops the entries the archive just written did not have.
+    pub(super) fn finish_round() {
+        DEFLATED.with_borrow_mut(|memo| memo.finish_round());
+    }
+}
+
+/// Natively each process makes one book, so nothing is kept.
+#[cfg(not(target_arch = "wasm32"))]
+mod kept {
+    use super::Packed;
+
+    pub(super) fn take<'a>(_name: &str, _bytes: &[u8]) -> Option<Packed<'a>> {
+        None
+    }
+
+    pub(super) fn keep(_name: &str, _bytes: &[u8], _packed: &Packed) {}
+
+    pub(super) fn finish_round() {}
 }
 
 /// Returns a raw deflate compressor (no zlib header, as zip expects).

@@ -48,9 +48,12 @@ pub mod kepub;
 pub mod links;
 pub mod locale;
 pub mod markdown;
+// Only the page's worker converts more than one book in a process.
 #[cfg(feature = "math")]
 pub mod math;
 pub mod mdbook;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod memo;
 pub mod metadata;
 pub mod package;
 pub mod parallel;

@@ -174,11 +174,17 @@ pub fn any_flagged_byte(
         (0..block.len()).any(|offset| flag(block[offset]) && confirm(start + offset))
     };
     // WebAssembly without its vector extension runs the test byte by byte,
-    // so there a table of the flagged bytes is quicker than the test.
+    // so there a table of the flagged bytes is quicker than the test, once
+    // the text is long enough to repay filling the table. Short texts,
+    // such as the attributes of raw HTML, are tested directly.
     #[cfg(target_arch = "wasm32")]
-    let table: [bool; 256] = std::array::from_fn(|byte| flag(byte as u8));
+    let table: Option<[bool; 256]> =
+        (bytes.len() >= 1024).then(|| std::array::from_fn(|byte| flag(byte as u8)));
     #[cfg(target_arch = "wasm32")]
-    let flag_fast = |byte: u8| table[usize::from(byte)];
+    let flag_fast = |byte: u8| match &table {
+        Some(table) => table[usize::from(byte)],
+        None => flag(byte),
+    };
     #[cfg(not(target_arch = "wasm32"))]
     let flag_fast = &flag;
     let (blocks, rest) = bytes.as_chunks::<BLOCK>();

@@ -32,6 +32,7 @@ pub(super) enum LinkKind {
 }
 
 /// One reference from a document.
+#[derive(Clone)]
 pub(super) struct Link {
     pub url: String,
     pub line: Option<usize>,
@@ -39,7 +40,7 @@ pub(super) struct Link {
 }
 
 /// The ids, links and features of one content document.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Summary {
     pub ids: HashSet<String>,
     pub links: Vec<Link>,
@@ -86,12 +87,15 @@ pub(super) fn scan_all(
         total >= PARALLEL_MIN_BYTES,
         || (),
         |_, (path, media_type, bytes)| {
-            let mut findings = Report::default();
             let in_spine = package.in_spine.contains(*path);
-            let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
-            (summary, findings)
+            kept::scan(path, media_type, bytes, in_spine, || {
+                let mut findings = Report::default();
+                let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
+                (summary, findings)
+            })
         },
     );
+    kept::finish_round();
 
     let mut summaries = HashMap::new();
     for ((path, _, _), (summary, findings)) in texts.iter().zip(results) {
@@ -108,6 +112,83 @@ pub(super) fn scan_all(
         files.release(path);
     }
     summaries
+}
+
+/// A document's summary, or `None`, and its findings.
+type Scan = (Option<Summary>, Report);
+
+/// The documents the page's worker scanned for its last book, kept for the
+/// next (see [`crate::memo`]). Natively each is scanned every time.
+#[cfg(target_arch = "wasm32")]
+mod kept {
+    use std::cell::RefCell;
+
+    use super::Scan;
+    use crate::memo::Memo;
+
+    /// The maximum bytes of documents kept, besides their summaries.
+    const LIMIT: usize = 32 * 1024 * 1024;
+
+    /// A scan, with the media type and place in the spine it was made for.
+    type KeptScan = (String, bool, Scan);
+
+    thread_local! {
+        static SCANNED: RefCell<Memo<KeptScan>> = RefCell::new(Memo::new(LIMIT));
+    }
+
+    /// Returns the scan of document `path` kept from before when it had
+    /// the same bytes, media type and place in the spine, or runs `scan`
+    /// and keeps what it returns.
+    pub(super) fn scan(
+        path: &str,
+        media_type: &str,
+        bytes: &[u8],
+        in_spine: bool,
+        scan: impl FnOnce() -> Scan,
+    ) -> Scan {
+        let kept = SCANNED.with_borrow_mut(|memo| {
+            memo.get(path, bytes)
+                .filter(|(kept_type, kept_in_spine, _)| {
+                    kept_type == media_type && *kept_in_spine == in_spine
+                })
+                .map(|(_, _, scan)| scan.clone())
+        });
+        if let Some(scan) = kept {
+            return scan;
+        }
+        let scanned = scan();
+        SCANNED.with_borrow_mut(|memo| {
+            memo.keep(
+                path,
+                bytes,
+                (media_type.to_string(), in_spine, scanned.clone()),
+            );
+        });
+        scanned
+    }
+
+    /// Drops the scans of documents the book just checked did not have.
+    pub(super) fn finish_round() {
+        SCANNED.with_borrow_mut(|memo| memo.finish_round());
+    }
+}
+
+/// Natively each process checks one book, so nothing is kept.
+#[cfg(not(target_arch = "wasm32"))]
+mod kept {
+    use super::Scan;
+
+    pub(super) fn scan(
+        _path: &str,
+        _media_type: &str,
+        _bytes: &[u8],
+        _in_spine: bool,
+        scan: impl FnOnce() -> Scan,
+    ) -> Scan {
+        scan()
+    }
+
+    pub(super) fn finish_round() {}
 }
 
 /// Parses one XHTML or SVG document and summarises it, or returns `None`

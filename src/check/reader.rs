@@ -54,7 +54,7 @@ pub fn check_epub_with_contents<'a>(bytes: &'a [u8], contents: Entries<'a>) -> V
 }
 
 /// The findings of one check, gathered as the stages run.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Report {
     findings: Vec<Finding>,
 }

@@ -227,3 +227,30 @@ test('warm-up book converts cleanly with every feature', () => {
   assert.ok(entries.get('EPUB/text/long.xhtml').length > 32 * 1024, "the long chapter fills deflate's window");
   assert.ok(!result.missingFiles?.length, `missing: ${result.missingFiles}`);
 });
+
+test('second conversion matches a fresh engine', async () => {
+  // The worker's engine keeps each entry deflated and each document's
+  // check from one conversion for the next; an entry whose bytes changed,
+  // even keeping its length, must be made again.
+  const picture = (fill) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="${fill}"/></svg>\n`;
+  const book = (fill, words) => [
+    file('SUMMARY.md', '# Summary\n\n- [One](one.md)\n- [Two](two.md)\n'),
+    file('one.md', `# One\n\n![A square](square.svg)\n\nSee [two](two.md#two).\n`),
+    file('two.md', `# Two\n\n${words}\n`),
+    file('square.svg', picture(fill)),
+  ];
+  const options = { metadata: { lang: 'en' } };
+  fullEngine.convert(book('#ff0000', 'First words.'), options);
+  const again = fullEngine.convert(book('#ff0000', 'First words.'), options);
+  const changed = fullEngine.convert(book('#0000ff', 'Other words.'), options);
+
+  const fresh = await import(`${fullDist}quire.js?fresh`);
+  fresh.initSync({ module: readFileSync(`${fullDist}quire_bg.wasm`) });
+  assert.deepEqual(again.epub, fresh.convert(book('#ff0000', 'First words.'), options).epub);
+  assert.deepEqual(changed.epub, fresh.convert(book('#0000ff', 'Other words.'), options).epub);
+  const entries = unzip(changed.epub);
+  assert.equal(entries.get('EPUB/images/square.svg'), picture('#0000ff'));
+  assert.match(entries.get('EPUB/text/two.xhtml'), /<p>Other words\.<\/p>/);
+  assert.deepEqual(changed.warnings, []);
+});
