@@ -120,10 +120,13 @@ struct JsWarning {
 
 #[cfg(feature = "convert")]
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsChapter {
     title: String,
     href: String,
-    body: String,
+    /// The byte range of the chapter's body in [`JsOutput::bodies`].
+    body_start: usize,
+    body_end: usize,
 }
 
 #[cfg(feature = "convert")]
@@ -155,6 +158,11 @@ struct JsOutput {
     warnings: Vec<JsWarning>,
     missing_files: Vec<String>,
     chapters: Vec<JsChapter>,
+    /// Every chapter's body, in UTF-8, one after another. The page decodes
+    /// only the body it previews, and the bytes move to the page without a
+    /// copy, where a string for each chapter would be copied twice.
+    #[serde(with = "serde_bytes")]
+    bodies: Vec<u8>,
     stylesheets: Vec<JsStylesheet>,
     images: Vec<JsImage>,
     needs_full_engine: bool,
@@ -185,6 +193,27 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     // once written.
     let output = crate::convert_owned(book, None, &options)
         .map_err(|error| JsError::new(&error.to_string()))?;
+    let mut bodies = Vec::with_capacity(
+        output
+            .chapters
+            .iter()
+            .map(|chapter| chapter.body.len())
+            .sum(),
+    );
+    let chapters = output
+        .chapters
+        .into_iter()
+        .map(|chapter| {
+            let body_start = bodies.len();
+            bodies.extend_from_slice(chapter.body.as_bytes());
+            JsChapter {
+                title: chapter.title,
+                href: chapter.href,
+                body_start,
+                body_end: bodies.len(),
+            }
+        })
+        .collect();
     let result = JsOutput {
         file_name: download_name(&output.title, options.target),
         epub: output.epub,
@@ -200,15 +229,8 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
             .chain(output.findings.iter().map(finding_to_js_warning))
             .collect(),
         missing_files: output.missing_files,
-        chapters: output
-            .chapters
-            .into_iter()
-            .map(|chapter| JsChapter {
-                title: chapter.title,
-                href: chapter.href,
-                body: chapter.body,
-            })
-            .collect(),
+        chapters,
+        bodies,
         stylesheets: output
             .stylesheets
             .into_iter()

@@ -46,6 +46,8 @@ export class Preview {
   /** Returns the user's File at a book path, or undefined. */
   #fileAt;
   #chapters = [];
+  /** The chapters' bodies as UTF-8, each at the byte range its chapter gives. */
+  #bodies = new Uint8Array();
   /** Each image's input path by its decoded href in the EPUB. */
   #imagePaths = new Map();
   /** blob: URLs made for input files, by path; revoked when the book changes. */
@@ -75,6 +77,7 @@ export class Preview {
   show(result) {
     this.clear();
     this.#chapters = result.chapters;
+    this.#bodies = result.bodies;
     // The book's documents carry its language and direction on <html>,
     // which the preview has not, so the article takes them.
     this.#article.lang = result.lang;
@@ -103,6 +106,7 @@ export class Preview {
     }
     this.#blobUrls.clear();
     this.#chapters = [];
+    this.#bodies = new Uint8Array();
     this.#article.removeAttribute('lang');
     this.#article.removeAttribute('dir');
     this.#article.classList.remove('vertical');
@@ -139,9 +143,10 @@ export class Preview {
    * through the CSSOM, which the policy allows.
    */
   #importBody(chapter) {
+    const text = new TextDecoder().decode(this.#bodies.subarray(chapter.bodyStart, chapter.bodyEnd));
     const markup =
       `<body xmlns="${SOURCE_NAMESPACE}" xmlns:epub="${OPS_NAMESPACE}" xmlns:xlink="${XLINK_NAMESPACE}">` +
-      `${chapter.body}</body>`;
+      `${text}</body>`;
     const parsed = parseXml(markup);
     const body = parsed.documentElement;
     if (parsed.getElementsByTagName('parsererror').length > 0 || body.localName !== 'body') {

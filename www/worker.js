@@ -228,7 +228,7 @@ async function handleRequest(request) {
   try {
     if (kind === 'convert') {
       const result = await convertBook(id, inputs, options);
-      self.postMessage({ id, type: 'result', result }, [transferableBuffer(result)]);
+      self.postMessage({ id, type: 'result', result }, transferableBuffers(result));
     } else if (kind === 'check') {
       engine = await loadFullEngine();
       self.postMessage({ id, type: 'result', result: engine.check(inputs[0].bytes) });
@@ -301,11 +301,16 @@ async function readFiles(files) {
   );
 }
 
-/** Returns the EPUB's buffer, copied first if the bytes are a view into a larger one. */
-function transferableBuffer(result) {
-  const epub = result.epub;
-  if (epub.byteOffset !== 0 || epub.byteLength !== epub.buffer.byteLength) {
-    result.epub = epub.slice();
-  }
-  return result.epub.buffer;
+/**
+ * Returns the buffers of the EPUB and of the chapters' bodies, each copied
+ * first if its bytes are a view into a larger buffer.
+ */
+function transferableBuffers(result) {
+  return ['epub', 'bodies'].map((field) => {
+    const bytes = result[field];
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
+      result[field] = bytes.slice();
+    }
+    return result[field].buffer;
+  });
 }

@@ -42,6 +42,11 @@ function unzip(bytes) {
   return entries;
 }
 const file = (path, text, modified = 1_700_000_000_000) => ({ path, bytes: encoder.encode(text), modified });
+/** Decodes chapter `index`'s body from a result's `bodies` bytes. */
+const bodyOf = (result, index) => {
+  const { bodyStart, bodyEnd } = result.chapters[index];
+  return new TextDecoder().decode(result.bodies.subarray(bodyStart, bodyEnd));
+};
 
 test('convert returns the book as bytes and plain objects', () => {
   const result = fullEngine.convert([file('ch.md', '# Hello\n\n![gone](gone.png)\n')], { metadata: { lang: 'en' } });
@@ -55,7 +60,22 @@ test('convert returns the book as bytes and plain objects', () => {
   assert.match(result.warnings[0].text, /^ch\.md:3: warning: image "gone\.png" not found/);
   assert.deepEqual(result.missingFiles, ['gone.png']);
   assert.equal(result.chapters[0].href, 'text/ch.xhtml');
-  assert.match(result.chapters[0].body, /<h1 id="hello">Hello<\/h1>/);
+  assert.ok(result.bodies instanceof Uint8Array);
+  assert.match(bodyOf(result, 0), /<h1 id="hello">Hello<\/h1>/);
+});
+
+test('chapter bodies split at byte ranges', () => {
+  const result = fullEngine.convert(
+    [file('a.md', '# Café\n\nUn café noir.\n'), file('b.md', '# 東京\n\n右から左: עברית.\n')],
+    { metadata: { lang: 'fr' } },
+  );
+  assert.equal(result.chapters.length, 2);
+  assert.equal(result.chapters[0].bodyStart, 0);
+  assert.equal(result.chapters[1].bodyStart, result.chapters[0].bodyEnd);
+  assert.equal(result.chapters[1].bodyEnd, result.bodies.length);
+  assert.match(bodyOf(result, 0), /^<h1 id="caf[^"]*">Café<\/h1>/);
+  assert.doesNotMatch(bodyOf(result, 0), /東京/);
+  assert.match(bodyOf(result, 1), /<p[^>]*>右から左: עברית\.<\/p>/);
 });
 
 test('file times become dcterms:modified', () => {
@@ -199,7 +219,7 @@ test('full engine writes MathML and highlighted code', () => {
   const result = fullEngine.convert([file('ch.md', markdown)], { metadata: { lang: 'en' } });
   assert.equal(result.needsFullEngine, false);
   assert.deepEqual(result.warnings, []);
-  const body = result.chapters[0].body;
+  const body = bodyOf(result, 0);
   assert.match(body, /<math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML" display="inline" alttext="\\pi r\^2">/);
   assert.match(body, /<span class="hl-kw">fn<\/span> main/);
   const entries = unzip(result.epub);
@@ -213,11 +233,11 @@ test('warm-up book converts cleanly with every feature', () => {
   assert.equal(result.title, 'Warming up');
   assert.equal(result.lang, 'en');
   assert.equal(result.chapters.length, 7);
-  const [first] = result.chapters;
-  assert.match(first.body, /<span class="hl-kw">fn<\/span> count_words/, 'the anchored include, highlighted');
-  assert.doesNotMatch(first.body, /ANCHOR/);
-  assert.match(first.body, /<figcaption>Listing 1-1: the words, counted — see “<a href="#first-steps">/, 'raw HTML with entities');
-  assert.match(first.body, /<a href="https:\/\/doc\.rust-lang\.org\/std\/" title="The standard library">/);
+  const first = bodyOf(result, 0);
+  assert.match(first, /<span class="hl-kw">fn<\/span> count_words/, 'the anchored include, highlighted');
+  assert.doesNotMatch(first, /ANCHOR/);
+  assert.match(first, /<figcaption>Listing 1-1: the words, counted — see “<a href="#first-steps">/, 'raw HTML with entities');
+  assert.match(first, /<a href="https:\/\/doc\.rust-lang\.org\/std\/" title="The standard library">/);
   assert.deepEqual(
     result.images.map((image) => image.path).sort(),
     ['src/img/diagram-1.svg', 'src/img/diagram-2.svg', 'src/img/diagram-3.svg', 'src/img/diagram-4.svg',
@@ -229,9 +249,9 @@ test('warm-up book converts cleanly with every feature', () => {
 });
 
 test('second conversion matches a fresh engine', async () => {
-  // The worker's engine keeps each entry deflated and each document's
-  // check from one conversion for the next; an entry whose bytes changed,
-  // even keeping its length, must be made again.
+  // The worker's engine keeps each deflated entry and each document's
+  // check from one conversion for the next. An entry whose bytes changed
+  // must be made again, even when its length is the same.
   const picture = (fill) =>
     `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect width="40" height="40" fill="${fill}"/></svg>\n`;
   const book = (fill, words) => [
