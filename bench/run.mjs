@@ -258,6 +258,20 @@ async function benchmarkPage() {
   if (page.problems.length > 0) {
     print(`The page recorded problems while converting:\n  ${page.problems.join('\n  ')}`);
   }
+
+  const { measureEngine } = await import('./lib/engine.mjs');
+  print(
+    `\n== The page's full module in Node, without the page: the Rust book, ${SETTINGS.warmRuns * SETTINGS.sessions} ` +
+      'conversions each way after warming up ==',
+  );
+  page.engine = await measureEngine({ runs: SETTINGS.warmRuns * SETTINGS.sessions });
+  for (const [label, times] of [
+    ['the same files again (as in the page above)', page.engine.unchanged],
+    ['one chapter edited before each conversion', page.engine.oneChapterEdited],
+    ['nothing kept from the conversion before (another book in between)', page.engine.nothingKept],
+  ]) {
+    print(`${label}: median ${formatSeconds(times.median / 1000)}`);
+  }
   return page;
 }
 
