@@ -1258,12 +1258,14 @@ fn choose_language(
             ));
             return fixed;
         }
-        warnings.push(Warning::new(
-            first_source,
-            None,
-            format!("language \"{lang}\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; ignored it"),
-        ));
     }
+    // An invalid tag is reported in the one warning that says what was used.
+    let given = match &metadata.lang {
+        Some(lang) => {
+            format!("language \"{lang}\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"")
+        }
+        None => "no language given".to_string(),
+    };
 
     // A sample is enough to tell the script, and keeps huge books fast.
     let mut sample = String::new();
@@ -1283,7 +1285,7 @@ fn choose_language(
                 first_source,
                 None,
                 format!(
-                    "no language given; guessed \"{}\" from the {} in the text; {HOW}",
+                    "{given}; guessed \"{}\" from the {} in the text; {HOW}",
                     guess.tag, guess.evidence
                 ),
             ));
@@ -1293,7 +1295,7 @@ fn choose_language(
             warnings.push(Warning::new(
                 first_source,
                 None,
-                format!("no language given; used \"en\"; {HOW}"),
+                format!("{given}; used \"en\"; {HOW}"),
             ));
             "en".to_string()
         }

@@ -475,9 +475,12 @@ fn author_mistakes_get_warnings() {
     let messages = stderr(&output);
     assert!(messages.contains("did you mean `title`"), "{messages}");
     assert!(
-        messages.contains("language \"english\" is not a valid BCP 47 tag"),
+        messages.contains(
+            "language \"english\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; used \"en\""
+        ),
         "{messages}"
     );
+    assert!(!messages.contains("no language given"), "{messages}");
     assert!(
         messages.contains("ch.md:10: warning: footnote [^unused] is defined but never referred to"),
         "{messages}"
