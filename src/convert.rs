@@ -1259,7 +1259,7 @@ fn choose_language(
             return fixed;
         }
     }
-    // An invalid tag is reported in the one warning that says what was used.
+    // An invalid tag is reported in the same warning as the language used.
     let given = match &metadata.lang {
         Some(lang) => {
             format!("language \"{lang}\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"")

@@ -108,6 +108,8 @@ let typingTimer = 0;
 let downloadUrl = null;
 /** The file name and size of the book the download link offers. */
 let downloadLabel = '';
+/** How many warnings the list shows, for its summary. */
+let shownWarnings = 0;
 /** Incremented whenever the files, the chapter order or the book details change. */
 let bookChanges = 0;
 /** The page's warnings about the current files (see findFileProblems), as a promise. */
@@ -329,10 +331,14 @@ function bookChanged() {
   markDownloadOutdated();
 }
 
-/** Keeps the last book downloadable, labelled as made before the latest changes. */
+/**
+ * Keeps the last book downloadable, with the link and its warnings
+ * labelled as made before the latest changes.
+ */
 function markDownloadOutdated() {
   if (!elements.download.hidden) {
     elements.download.textContent = outdatedDownloadText();
+    elements.warningsSummary.textContent = warningsSummary(shownWarnings, true);
   }
 }
 
@@ -541,7 +547,7 @@ function showBook(result, pageWarnings, outdated) {
   elements.missingSection.hidden = result.missingFiles.length === 0;
 
   const warnings = [...pageWarnings, ...typedTextWarnings(), ...result.warnings];
-  showWarnings(warnings);
+  showWarnings(warnings, outdated);
   preview.show(result);
   elements.status.textContent = STATUS.done(result.chapters.length, warnings.length);
   setState('done');
@@ -558,9 +564,13 @@ function typedTextWarnings() {
   return [describeTypedTextLeftOut(TYPED_PATH)];
 }
 
-function showWarnings(warnings) {
-  elements.warningsSummary.textContent =
-    warnings.length === 0 ? 'None.' : `${countNoun(warnings.length, 'warning')}: Quire worked around these problems.`;
+/**
+ * Lists a book's warnings. With `outdated`, their summary states that they
+ * belong to a book made before the latest changes.
+ */
+function showWarnings(warnings, outdated) {
+  shownWarnings = warnings.length;
+  elements.warningsSummary.textContent = warningsSummary(shownWarnings, outdated);
   elements.warnings.replaceChildren(
     ...warnings.map((warning) => {
       const item = document.createElement('li');
@@ -574,6 +584,15 @@ function showWarnings(warnings) {
       return item;
     }),
   );
+}
+
+function warningsSummary(count, outdated) {
+  if (outdated) {
+    return count === 0
+      ? 'None in the book made before your latest changes. Press Make EPUB to check the changed book.'
+      : `${countNoun(count, 'warning')} in the book made before your latest changes: press Make EPUB to check the changed book.`;
+  }
+  return count === 0 ? 'None.' : `${countNoun(count, 'warning')}: Quire worked around these problems.`;
 }
 
 function showFailure(error) {

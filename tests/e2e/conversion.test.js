@@ -77,10 +77,15 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
   await waitForState(page, 'ready');
   await convertAndDownload(page, artifacts);
   assert.equal((await link.innerText()).includes('before'), false, `after converting again: ${await link.innerText()}`);
+  const summary = page.locator('#warnings-summary');
+  assert.equal((await summary.innerText()).includes('before'), false, `after converting again: ${await summary.innerText()}`);
 
   // So does a change to the book details.
+  // Its warnings are still the last book's, and their summary states it,
+  // because only a change of files inspects the book again.
   await page.locator('#title').fill('Another Title');
   assert.match(await link.innerText(), /, made before your latest changes$/, 'after a change of title');
+  assert.match(await summary.innerText(), /in the book made before your latest changes/, 'after a change of title');
 
   // A change made while the book is being made shows on its link too.
   const download = page.waitForEvent('download');
@@ -93,6 +98,7 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
   await download;
   await waitForState(page, 'done');
   assert.match(await link.innerText(), /^Download Another Title\.epub .*, made before your latest changes$/);
+  assert.match(await summary.innerText(), /in the book made before your latest changes/);
 });
 
 siteTest('unchanged file list is sent once', async ({ server, page, artifacts }) => {
