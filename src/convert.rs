@@ -819,14 +819,18 @@ pub fn inspect(book: &Book, options: &Options) -> Result<Inspection, Error> {
             warn_ignored_metadata(path, *line, &mut warnings);
         }
     }
+    // The table of contents takes a summary's titles, so the page's list of
+    // chapters does too. A chapter without one shows its first heading.
+    let summary_titles = summary_titles(&files, &order_source);
     let chapters = sources
         .iter()
         .zip(&parsed)
         .map(|(path, file)| {
-            let title = file
-                .chapters
-                .first()
-                .and_then(first_heading_text)
+            let title = summary_titles
+                .get(path.as_str())
+                .filter(|title| !title.trim().is_empty())
+                .cloned()
+                .or_else(|| file.chapters.first().and_then(first_heading_text))
                 .unwrap_or_default();
             (path.clone(), title)
         })
@@ -970,6 +974,24 @@ fn build_toc(
         return package::toc_from_summary(&items, chapters, &chapter_of_source, toc_depth);
     }
     package::toc_entries(chapters, toc_depth)
+}
+
+/// Returns each chapter's title in the book's `SUMMARY.md`, by chapter
+/// path, when the chapter order comes from one. A chapter listed twice
+/// keeps its first title.
+fn summary_titles(files: &FileIndex<'_>, order_source: &OrderSource) -> HashMap<String, String> {
+    let mut titles = HashMap::new();
+    if let OrderSource::Summary(summary_path) = order_source
+        && let Some(summary) = files.get(summary_path)
+    {
+        let text = String::from_utf8_lossy(&summary.bytes);
+        for item in mdbook::parse_summary(summary_path, &text) {
+            if let mdbook::SummaryItem::Chapter { path, title, .. } = item {
+                titles.entry(path).or_insert(title);
+            }
+        }
+    }
+    titles
 }
 
 /// Reads the book's metadata and language: the metadata with the first
@@ -1778,6 +1800,35 @@ mod tests {
                 .all(|chapter| chapter.body.is_empty())
         );
         assert_eq!(with.chapters.len(), without.chapters.len());
+    }
+
+    #[test]
+    fn inspect_takes_summary_titles() {
+        let file = |path: &str, text: &str| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: text.as_bytes().to_vec(),
+            modified: None,
+        };
+        let book = Book {
+            files: vec![
+                file(
+                    "src/SUMMARY.md",
+                    "# Summary\n\n- [Getting started](one.md)\n- [](two.md)\n- [Again](one.md)\n",
+                ),
+                file("src/one.md", "# Chapter One\n\nText.\n"),
+                file("src/two.md", "# Chapter Two\n\nText.\n"),
+            ],
+            chapters: None,
+        };
+        let inspection = inspect(&book, &Options::default()).expect("inspected");
+        let titles: Vec<&str> = inspection
+            .chapters
+            .iter()
+            .map(|(_, title)| title.as_str())
+            .collect();
+        assert_eq!(titles.first(), Some(&"Getting started"));
+        // An empty link text leaves the chapter's own heading.
+        assert_eq!(titles.get(1), Some(&"Chapter Two"));
     }
 
     #[test]

@@ -179,11 +179,12 @@ test('an unknown target or pixel limit is an error', () => {
 
 test('inspect reports order and metadata', () => {
   const result = engine.inspect(
-    [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [A](a.md)\n- [B](b.md)\n')],
+    [file('b.md', '# B\n'), file('a.md', '---\ntitle: T\nlang: fr\n---\n# A\n'), file('SUMMARY.md', '- [Alpha](a.md)\n- [B](b.md)\n')],
     {},
   );
   assert.equal(result.orderSource, 'summary');
   assert.deepEqual(result.chapters.map((chapter) => chapter.path), ['a.md', 'b.md']);
+  assert.deepEqual(result.chapters.map((chapter) => chapter.title), ['Alpha', 'B'], 'the summary titles');
   assert.equal(result.metadata.title, 'T');
   assert.equal(result.metadata.lang, 'fr');
 });
