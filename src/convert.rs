@@ -1282,7 +1282,7 @@ fn choose_language(
         }
     }
     // An invalid tag is reported in the same warning as the language used.
-    let given = match &metadata.lang {
+    let language_note = match &metadata.lang {
         Some(lang) => {
             format!("language \"{lang}\" is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"")
         }
@@ -1307,7 +1307,7 @@ fn choose_language(
                 first_source,
                 None,
                 format!(
-                    "{given}; guessed \"{}\" from the {} in the text; {HOW}",
+                    "{language_note}; guessed \"{}\" from the {} in the text; {HOW}",
                     guess.tag, guess.evidence
                 ),
             ));
@@ -1317,7 +1317,7 @@ fn choose_language(
             warnings.push(Warning::new(
                 first_source,
                 None,
-                format!("{given}; used \"en\"; {HOW}"),
+                format!("{language_note}; used \"en\"; {HOW}"),
             ));
             "en".to_string()
         }
