@@ -108,8 +108,12 @@ let typingTimer = 0;
 let downloadUrl = null;
 /** The file name and size of the book the download link offers. */
 let downloadLabel = '';
-/** How many warnings the list shows, for its summary. */
-let shownWarnings = 0;
+/**
+ * What the warnings list shows, for its summary: how many, and whether
+ * they are the last book's (`book`) or were found in the files as they are
+ * now, before converting (`files`).
+ */
+let shownWarnings = { count: 0, of: 'files' };
 /** Incremented whenever the files, the chapter order or the book details change. */
 let bookChanges = 0;
 /** The page's warnings about the current files (see findFileProblems), as a promise. */
@@ -338,7 +342,7 @@ function bookChanged() {
 function markDownloadOutdated() {
   if (!elements.download.hidden) {
     elements.download.textContent = outdatedDownloadText();
-    elements.warningsSummary.textContent = warningsSummary(shownWarnings, true);
+    elements.warningsSummary.textContent = warningsSummary(true);
   }
 }
 
@@ -358,7 +362,7 @@ async function inspectFiles() {
     chapterList.show([]);
     elements.orderSource.textContent = 'The chapters appear here once you add Markdown.';
     if (mayReportInspection()) {
-      showWarnings([]);
+      showWarnings([], 'files');
       clearError();
       elements.status.textContent = STATUS.ready;
       setState('ready');
@@ -384,7 +388,7 @@ async function inspectFiles() {
     showChapters(inspection.orderSource);
     details.prefill(inspection.metadata);
     if (mayReportInspection()) {
-      showWarnings([...pageWarnings, ...typedTextWarnings(), ...inspection.warnings]);
+      showWarnings([...pageWarnings, ...typedTextWarnings(), ...inspection.warnings], 'files');
       clearError();
       elements.status.textContent =
         inspection.chapters.length > 0 ? STATUS.found(inspection.chapters.length) : STATUS.noChapters;
@@ -547,7 +551,7 @@ function showBook(result, pageWarnings, outdated) {
   elements.missingSection.hidden = result.missingFiles.length === 0;
 
   const warnings = [...pageWarnings, ...typedTextWarnings(), ...result.warnings];
-  showWarnings(warnings, outdated);
+  showWarnings(warnings, 'book', outdated);
   preview.show(result);
   elements.status.textContent = STATUS.done(result.chapters.length, warnings.length);
   setState('done');
@@ -565,12 +569,13 @@ function typedTextWarnings() {
 }
 
 /**
- * Lists a book's warnings. With `outdated`, their summary states that they
- * belong to a book made before the latest changes.
+ * Lists warnings `of` the last book (`book`) or of the files as they are
+ * now (`files`). With `outdated`, the summary states that the book was made
+ * before the latest changes.
  */
-function showWarnings(warnings, outdated) {
-  shownWarnings = warnings.length;
-  elements.warningsSummary.textContent = warningsSummary(shownWarnings, outdated);
+function showWarnings(warnings, of, outdated = false) {
+  shownWarnings = { count: warnings.length, of };
+  elements.warningsSummary.textContent = warningsSummary(outdated);
   elements.warnings.replaceChildren(
     ...warnings.map((warning) => {
       const item = document.createElement('li');
@@ -586,7 +591,13 @@ function showWarnings(warnings, outdated) {
   );
 }
 
-function warningsSummary(count, outdated) {
+function warningsSummary(outdated) {
+  const { count, of } = shownWarnings;
+  if (of === 'files') {
+    return count === 0
+      ? 'None so far. Make EPUB checks the whole book.'
+      : `${countNoun(count, 'warning')} about the files so far. Make EPUB checks the whole book.`;
+  }
   if (outdated) {
     return count === 0
       ? 'None in the book made before your latest changes. Press Make EPUB to check the changed book.'
