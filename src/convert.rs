@@ -1045,15 +1045,20 @@ fn gather_metadata(
     warnings: &mut Warnings,
 ) -> Result<Metadata, Error> {
     // An mdBook's book.toml comes first, so a metadata block overrides it.
+    let mut layers = LanguageLayers::default();
     let mut metadata = match files.get("book.toml") {
         Some(toml) => {
             let text = decode("book.toml", &toml.bytes, warnings)?;
-            mdbook::read_book_toml("book.toml", &text, warnings).0
+            let mut book_toml = mdbook::read_book_toml("book.toml", &text, warnings).0;
+            layers.check(&mut book_toml, "book.toml", first_source, warnings);
+            book_toml
         }
         None => Metadata::default(),
     };
     if let Some((yaml, line)) = first_block {
-        metadata.merge(metadata::parse_yaml(first_source, *line, yaml, warnings)?);
+        let mut block = metadata::parse_yaml(first_source, *line, yaml, warnings)?;
+        layers.check(&mut block, "the metadata block", first_source, warnings);
+        metadata.merge(block);
     }
     if let Some(path) = &options.metadata_file {
         let file = files.get(path).ok_or_else(|| Error::FileNotFound {
@@ -1061,10 +1066,65 @@ fn gather_metadata(
             purpose: "metadata file",
         })?;
         let text = decode(path, &file.bytes, warnings)?;
-        metadata.merge(metadata::parse_yaml(path, 1, &text, warnings)?);
+        let mut from_file = metadata::parse_yaml(path, 1, &text, warnings)?;
+        layers.check(&mut from_file, path, first_source, warnings);
+        metadata.merge(from_file);
     }
-    metadata.merge(options.metadata.clone());
+    let mut given = options.metadata.clone();
+    layers.check(
+        &mut given,
+        "--lang (the Language field on the page)",
+        first_source,
+        warnings,
+    );
+    metadata.merge(given);
     Ok(metadata)
+}
+
+/// The language set by the metadata read so far, from the lowest layer
+/// (book.toml) to the highest (the options). A layer's language that is
+/// not a tag, such as `english`, does not replace a valid one from a lower
+/// layer: the book keeps that one, with a warning.
+#[derive(Default)]
+struct LanguageLayers {
+    /// The valid language set so far, and the layer that set it.
+    valid: Option<(String, String)>,
+}
+
+impl LanguageLayers {
+    /// Trims the language of `layer`, read from `layer_name`, and drops it
+    /// when it is empty, or when it is not a tag and a lower layer set a
+    /// valid one. Warnings go to `warn_file`.
+    fn check(
+        &mut self,
+        layer: &mut Metadata,
+        layer_name: &str,
+        warn_file: &str,
+        warnings: &mut Warnings,
+    ) {
+        let Some(lang) = layer.lang.take() else {
+            return;
+        };
+        let lang = lang.trim();
+        if lang.is_empty() {
+            return;
+        }
+        if is_valid_language_tag(lang) || is_valid_language_tag(&lang.replace('_', "-")) {
+            self.valid = Some((lang.to_string(), layer_name.to_string()));
+            layer.lang = Some(lang.to_string());
+        } else if let Some((valid, valid_from)) = &self.valid {
+            warnings.push(Warning::new(
+                warn_file,
+                None,
+                format!(
+                    "language \"{lang}\" from {layer_name} is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; used \"{valid}\" from {valid_from}"
+                ),
+            ));
+        } else {
+            // `choose_language` reports it, with the language it uses.
+            layer.lang = Some(lang.to_string());
+        }
+    }
 }
 
 /// Names the chapters of one source file and appends them to `plans`:

@@ -488,6 +488,52 @@ fn author_mistakes_get_warnings() {
 }
 
 #[test]
+fn invalid_lang_keeps_book_language() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"---\nlang: fr\n---\n\n# Titre\n\nUn texte.\n",
+    );
+    let output = quire(dir.path(), &["ch.md", "--lang", "english"]);
+    assert!(output.status.success());
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("language \"english\" from --lang (the Language field on the page) is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; used \"fr\" from the metadata block"),
+        "{messages}"
+    );
+    assert_eq!(messages.matches("warning:").count(), 1, "{messages}");
+    let opf = entry(&dir.path().join("ch.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("<dc:language>fr</dc:language>"), "{opf}");
+}
+
+#[test]
+fn lang_flag_trimmed_or_empty() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "ch.md",
+        b"---\nlang: de\n---\n\n# Titel\n\nEin Text.\n",
+    );
+    // Spaces around a tag are dropped, as the page's field drops them.
+    let output = quire(
+        dir.path(),
+        &["ch.md", "--lang", " fr ", "-o", "spaced.epub"],
+    );
+    assert!(output.status.success());
+    assert_eq!(stderr(&output), "", "with --lang ' fr '");
+    let opf = entry(&dir.path().join("spaced.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("<dc:language>fr</dc:language>"), "{opf}");
+
+    // An empty --lang leaves the book's own language.
+    let output = quire(dir.path(), &["ch.md", "--lang", "", "-o", "empty.epub"]);
+    assert!(output.status.success());
+    assert_eq!(stderr(&output), "", "with --lang ''");
+    let opf = entry(&dir.path().join("empty.epub"), "EPUB/package.opf").expect("package document");
+    assert!(opf.contains("<dc:language>de</dc:language>"), "{opf}");
+}
+
+#[test]
 fn unclosed_metadata_block_warned() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(

@@ -109,7 +109,7 @@ let downloadUrl = null;
 /** The file name and size of the book the download link offers. */
 let downloadLabel = '';
 /**
- * What the warnings list shows, for its summary: how many, and whether
+ * The warnings list's contents, for its summary: how many, and whether
  * they are the last book's (`book`) or were found in the files as they are
  * now, before converting (`files`).
  */
