@@ -724,6 +724,16 @@ fn write_book<'f>(
         Vec::new()
     };
 
+    // The preview names each document as the table of contents does, which
+    // takes a SUMMARY.md's titles over the chapters' own headings.
+    let mut toc_labels = HashMap::new();
+    collect_toc_labels(&package.toc, &mut toc_labels);
+    for chapter in &mut chapters {
+        if let Some(label) = toc_labels.get(chapter.href.as_str()) {
+            chapter.title = label.to_string();
+        }
+    }
+
     let mut missing_files = images.missing.clone();
     missing_files.dedup();
     Ok(Output {
@@ -753,6 +763,19 @@ fn write_book<'f>(
         vertical,
         needs_full_engine,
     })
+}
+
+/// Adds the label of each entry of `toc` that links to a whole document,
+/// by the document's path, keeping the first label of a path.
+fn collect_toc_labels<'a>(toc: &'a [package::TocEntry], labels: &mut HashMap<&'a str, &'a str>) {
+    for entry in toc {
+        if !entry.href.contains('#') {
+            labels
+                .entry(entry.href.as_str())
+                .or_insert(entry.label.as_str());
+        }
+        collect_toc_labels(&entry.children, labels);
+    }
 }
 
 /// Reports whether a parsed book may convert differently in a build with

@@ -78,6 +78,19 @@ test('chapter bodies split at byte ranges', () => {
   assert.match(bodyOf(result, 1), /<p[^>]*>右から左: עברית\.<\/p>/);
 });
 
+test('preview titles follow the summary', () => {
+  const result = fullEngine.convert(
+    [
+      file('SUMMARY.md', '# Summary\n\n- [Getting started](one.md)\n- [Two](two.md)\n'),
+      file('one.md', '# Chapter One\n\nText.\n'),
+      file('two.md', '# Chapter Two\n\nText.\n'),
+    ],
+    { metadata: { lang: 'en' } },
+  );
+  assert.deepEqual(result.chapters.map((chapter) => chapter.title), ['Getting started', 'Two']);
+  assert.match(unzip(result.epub).get('EPUB/nav.xhtml'), /<a href="text\/one\.xhtml">Getting started<\/a>/);
+});
+
 test('file times become dcterms:modified', () => {
   const result = fullEngine.convert([file('ch.md', '# Dated\n', 1_000_000_000_000)], { metadata: { lang: 'en' } });
   const opf = unzip(result.epub).get('EPUB/package.opf');
