@@ -1885,13 +1885,17 @@ mod tests {
         assert_eq!(with.chapters.len(), without.chapters.len());
     }
 
-    #[test]
-    fn inspect_takes_summary_titles() {
-        let file = |path: &str, text: &str| crate::book::InputFile {
+    /// A book file with `text` as its bytes and no time.
+    fn file(path: &str, text: &str) -> crate::book::InputFile {
+        crate::book::InputFile {
             path: path.to_string(),
             bytes: text.as_bytes().to_vec(),
             modified: None,
-        };
+        }
+    }
+
+    #[test]
+    fn inspect_takes_summary_titles() {
         let book = Book {
             files: vec![
                 file(
@@ -1992,11 +1996,6 @@ mod tests {
 
     #[test]
     fn missing_chapter_names_its_summary() {
-        let file = |path: &str, text: &str| crate::book::InputFile {
-            path: path.to_string(),
-            bytes: text.as_bytes().to_vec(),
-            modified: None,
-        };
         let book = Book {
             files: vec![
                 file("src/SUMMARY.md", "- [One](one.md)\n- [Gone](gone.md)\n"),
