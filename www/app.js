@@ -344,6 +344,10 @@ function markDownloadOutdated() {
     elements.download.textContent = outdatedDownloadText();
     elements.warningsSummary.textContent = warningsSummary(true);
   }
+  // Set once, so that a screen reader announces it once, not at each key.
+  if (document.body.dataset.state === 'done' && elements.status.textContent !== STATUS.changed) {
+    elements.status.textContent = STATUS.changed;
+  }
 }
 
 function outdatedDownloadText() {

@@ -120,6 +120,7 @@ export const STATUS = {
   restarting: 'Cancelled the running conversion; starting again…',
   found: (chapters) => `${countNoun(chapters, 'chapter')} found. Check the order and the book details, then make the EPUB.`,
   done: (chapters, warnings) => `Done: ${countNoun(chapters, 'chapter')}, ${countNoun(warnings, 'warning')}.`,
+  changed: 'The book changed since it was made. Press Make EPUB to make it again.',
   failed: 'The book could not be made; see the message below.',
   unavailable: 'The converter is not available; see the message at the top of the page.',
 };

@@ -92,6 +92,11 @@ siteTest('typed Markdown converts', async ({ server, page, artifacts }) => {
   await page.locator('#title').fill('Another Title');
   assert.match(await link.innerText(), /, made before your latest changes$/, 'after a change of title');
   assert.match(await summary.innerText(), /in the book made before your latest changes/, 'after a change of title');
+  assert.equal(
+    await page.locator('#status').innerText(),
+    'The book changed since it was made. Press Make EPUB to make it again.',
+    'status after a change of title',
+  );
 
   // A change made while the book is being made shows on its link too.
   const download = page.waitForEvent('download');
