@@ -336,8 +336,8 @@ function bookChanged() {
 }
 
 /**
- * Keeps the last book downloadable, with the link and its warnings
- * labelled as made before the latest changes.
+ * Keeps the last book downloadable, with the link, its warnings and the
+ * status labelled as made before the latest changes.
  */
 function markDownloadOutdated() {
   if (!elements.download.hidden) {
