@@ -110,10 +110,12 @@ let downloadUrl = null;
 let downloadLabel = '';
 /**
  * The warnings list's contents, for its summary: how many, and whether
- * they are the last book's (`book`) or were found in the files as they are
- * now, before converting (`files`).
+ * they are the last book's (`book`), were found in the files as they are
+ * now, before converting (`files`), or both (`files-and-book`).
  */
 let shownWarnings = { count: 0, of: 'files' };
+/** The last book's warnings, listed again after what a later inspection finds. */
+let bookWarnings = [];
 /** Incremented whenever the files, the chapter order or the book details change. */
 let bookChanges = 0;
 /** The page's warnings about the current files (see findFileProblems), as a promise. */
@@ -392,7 +394,7 @@ async function inspectFiles() {
     showChapters(inspection.orderSource);
     details.prefill(inspection.metadata);
     if (mayReportInspection()) {
-      showWarnings([...pageWarnings, ...typedTextWarnings(), ...inspection.warnings], 'files');
+      showFileWarnings([...pageWarnings, ...typedTextWarnings(), ...inspection.warnings]);
       clearError();
       elements.status.textContent =
         inspection.chapters.length > 0 ? STATUS.found(inspection.chapters.length) : STATUS.noChapters;
@@ -555,6 +557,7 @@ function showBook(result, pageWarnings, outdated) {
   elements.missingSection.hidden = result.missingFiles.length === 0;
 
   const warnings = [...pageWarnings, ...typedTextWarnings(), ...result.warnings];
+  bookWarnings = warnings;
   showWarnings(warnings, 'book', outdated);
   preview.show(result);
   elements.status.textContent = STATUS.done(result.chapters.length, warnings.length);
@@ -595,9 +598,26 @@ function showWarnings(warnings, of, outdated = false) {
   );
 }
 
+/**
+ * Lists what an inspection of the files found. Once a book has been made,
+ * its warnings follow, since most still apply until the next conversion
+ * checks the whole book (an image still missing, say).
+ */
+function showFileWarnings(found) {
+  if (elements.download.hidden) {
+    showWarnings(found, 'files');
+    return;
+  }
+  const foundTexts = new Set(found.map((warning) => warning.text));
+  showWarnings([...found, ...bookWarnings.filter((warning) => !foundTexts.has(warning.text))], 'files-and-book');
+}
+
 function warningsSummary(outdated) {
   const { count, of } = shownWarnings;
-  if (of === 'files') {
+  if (of === 'files-and-book' && count > 0) {
+    return `${countNoun(count, 'warning')}, about the files as they are now and from the book made before your latest changes. Press Make EPUB to check the changed book.`;
+  }
+  if (of !== 'book') {
     return count === 0
       ? 'None so far. Make EPUB checks the whole book.'
       : `${countNoun(count, 'warning')} about the files so far. Make EPUB checks the whole book.`;
