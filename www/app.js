@@ -576,9 +576,9 @@ function typedTextWarnings() {
 }
 
 /**
- * Lists warnings `of` the last book (`book`) or of the files as they are
- * now (`files`). With `outdated`, the summary states that the book was made
- * before the latest changes.
+ * Lists warnings `of` the last book (`book`), of the files as they are now
+ * (`files`), or of both (`files-and-book`). With `outdated`, the summary
+ * states that the book was made before the latest changes.
  */
 function showWarnings(warnings, of, outdated = false) {
   shownWarnings = { count: warnings.length, of };
