@@ -67,6 +67,9 @@ pub struct Options {
     /// preview. The command line shows none and turns this off, so the
     /// bodies are freed before the zip is written.
     pub keep_previews: bool,
+    /// The name warnings give the place where `metadata`'s language was
+    /// set: `--lang` on the command line, the Language field on the page.
+    pub lang_option_name: &'static str,
 }
 
 /// The largest image Quire puts in a book. Reading systems struggle far
@@ -88,6 +91,7 @@ impl Default for Options {
             target: None,
             max_image_pixels: target::DEFAULT_MAX_IMAGE_PIXELS,
             keep_previews: true,
+            lang_option_name: "--lang",
         }
     }
 }
@@ -1094,12 +1098,7 @@ fn gather_metadata(
         metadata.merge(from_file);
     }
     let mut given = options.metadata.clone();
-    layers.check(
-        &mut given,
-        "--lang (the Language field on the page)",
-        first_source,
-        warnings,
-    );
+    layers.check(&mut given, options.lang_option_name, first_source, warnings);
     metadata.merge(given);
     Ok(metadata)
 }

@@ -573,6 +573,7 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
             .max_image_pixels
             .unwrap_or(quire::target::DEFAULT_MAX_IMAGE_PIXELS),
         keep_previews: false,
+        lang_option_name: "--lang",
     })
 }
 

@@ -346,6 +346,7 @@ fn read_arguments(files: JsValue, options: JsValue) -> Result<(Book, Options), J
         target,
         max_image_pixels,
         keep_previews: true,
+        lang_option_name: "the Language field",
     };
     Ok((book, options))
 }

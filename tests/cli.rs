@@ -499,7 +499,7 @@ fn invalid_lang_keeps_book_language() {
     assert!(output.status.success());
     let messages = stderr(&output);
     assert!(
-        messages.contains("language \"english\" from --lang (the Language field on the page) is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; used \"fr\" from the metadata block"),
+        messages.contains("language \"english\" from --lang is not a valid BCP 47 tag such as \"en\" or \"pt-BR\"; used \"fr\" from the metadata block"),
         "{messages}"
     );
     assert_eq!(messages.matches("warning:").count(), 1, "{messages}");

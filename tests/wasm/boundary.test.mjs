@@ -91,6 +91,19 @@ test('preview titles follow the summary', () => {
   assert.match(unzip(result.epub).get('EPUB/nav.xhtml'), /<a href="text\/one\.xhtml">Getting started<\/a>/);
 });
 
+test('invalid Language field keeps the book language', () => {
+  const result = fullEngine.convert([file('ch.md', '---\nlang: fr\n---\n\n# Titre\n\nUn texte.\n')], {
+    metadata: { lang: 'deutsch' },
+  });
+  assert.equal(result.lang, 'fr');
+  assert.deepEqual(
+    result.warnings.map((warning) => warning.text),
+    [
+      'ch.md: warning: language "deutsch" from the Language field is not a valid BCP 47 tag such as "en" or "pt-BR"; used "fr" from the metadata block',
+    ],
+  );
+});
+
 test('file times become dcterms:modified', () => {
   const result = fullEngine.convert([file('ch.md', '# Dated\n', 1_000_000_000_000)], { metadata: { lang: 'en' } });
   const opf = unzip(result.epub).get('EPUB/package.opf');
