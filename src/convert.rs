@@ -1097,9 +1097,14 @@ fn gather_metadata(
         layers.check(&mut from_file, path, first_source, warnings);
         metadata.merge(from_file);
     }
-    let mut given = options.metadata.clone();
-    layers.check(&mut given, options.lang_option_name, first_source, warnings);
-    metadata.merge(given);
+    let mut from_options = options.metadata.clone();
+    layers.check(
+        &mut from_options,
+        options.lang_option_name,
+        first_source,
+        warnings,
+    );
+    metadata.merge(from_options);
     Ok(metadata)
 }
 
@@ -1884,7 +1889,7 @@ mod tests {
         assert_eq!(with.chapters.len(), without.chapters.len());
     }
 
-    /// A book file with `text` as its bytes and no time.
+    /// Returns a book file with `text` as its bytes and no time.
     fn file(path: &str, text: &str) -> crate::book::InputFile {
         crate::book::InputFile {
             path: path.to_string(),

@@ -125,7 +125,7 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
             .map(|(name, bytes)| {
                 ahead
                     .take(name, bytes.as_ref())
-                    .or_else(|| kept::take(name, bytes.as_ref()))
+                    .or_else(|| memoized::take(name, bytes.as_ref()))
             })
             .collect();
         let to_pack: Vec<&[u8]> = batch
@@ -140,7 +140,7 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
                 Some(entry) => entry,
                 None => {
                     let entry = packed.next().expect("one packed entry for each not ready");
-                    kept::keep(name, bytes.as_ref(), &entry);
+                    memoized::keep(name, bytes.as_ref(), &entry);
                     entry
                 }
             };
@@ -148,7 +148,7 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
         }
     }
 
-    kept::finish_round();
+    memoized::finish_round();
 
     let central_offset = archive.len();
     archive.extend_from_slice(&central);
@@ -303,15 +303,12 @@ impl<'a> PackedAhead<'a> {
 /// next (see [`crate::memo`]). Stored entries are not kept: storing costs
 /// no more than comparing. Natively nothing is kept.
 #[cfg(target_arch = "wasm32")]
-mod kept {
+mod memoized {
     use std::borrow::Cow;
     use std::cell::RefCell;
 
     use super::{METHOD_DEFLATED, Packed};
-    use crate::memo::Memo;
-
-    /// The maximum bytes of entries kept, besides their deflated copies.
-    const LIMIT: usize = 32 * 1024 * 1024;
+    use crate::memo::{LIMIT, Memo};
 
     thread_local! {
         static DEFLATED: RefCell<Memo<(u32, Vec<u8>)>> = RefCell::new(Memo::new(LIMIT));
@@ -347,7 +344,7 @@ mod kept {
 
 /// Natively each process makes one book, so nothing is kept.
 #[cfg(not(target_arch = "wasm32"))]
-mod kept {
+mod memoized {
     use super::Packed;
 
     pub(super) fn take<'a>(_name: &str, _bytes: &[u8]) -> Option<Packed<'a>> {

@@ -11,6 +11,11 @@
 
 use std::collections::HashMap;
 
+/// The maximum bytes of entries each memo of the page's worker keeps,
+/// besides the results made from them.
+#[cfg(target_arch = "wasm32")]
+pub(crate) const LIMIT: usize = 32 * 1024 * 1024;
+
 /// Results made from entries, by entry name, each with a copy of the bytes
 /// it was made from. Entries not used in a round are dropped when the
 /// round ends, so the memo contains only what the latest book needed.

@@ -88,14 +88,14 @@ pub(super) fn scan_all(
         || (),
         |_, (path, media_type, bytes)| {
             let in_spine = package.in_spine.contains(*path);
-            kept::scan(path, media_type, bytes, in_spine, || {
+            memoized::scan(path, media_type, bytes, in_spine, || {
                 let mut findings = Report::default();
                 let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
                 (summary, findings)
             })
         },
     );
-    kept::finish_round();
+    memoized::finish_round();
 
     let mut summaries = HashMap::new();
     for ((path, _, _), (summary, findings)) in texts.iter().zip(results) {
@@ -120,14 +120,11 @@ type Scan = (Option<Summary>, Report);
 /// The documents the page's worker scanned for its last book, kept for the
 /// next (see [`crate::memo`]). Natively each is scanned every time.
 #[cfg(target_arch = "wasm32")]
-mod kept {
+mod memoized {
     use std::cell::RefCell;
 
     use super::Scan;
-    use crate::memo::Memo;
-
-    /// The maximum bytes of documents kept, besides their summaries.
-    const LIMIT: usize = 32 * 1024 * 1024;
+    use crate::memo::{LIMIT, Memo};
 
     /// A scan, with the media type and place in the spine it was made for.
     type KeptScan = (String, bool, Scan);
@@ -175,7 +172,7 @@ mod kept {
 
 /// Natively each process checks one book, so nothing is kept.
 #[cfg(not(target_arch = "wasm32"))]
-mod kept {
+mod memoized {
     use super::Scan;
 
     pub(super) fn scan(
