@@ -168,7 +168,15 @@ impl<'a> FileIndex<'a> {
         self.newest.get()
     }
 
-    /// Gives up the files read from the source, and the newest time.
+    /// Counts the paths not in the book looked up so far, read or not.
+    /// [`FileIndex::into_read`] lists them in the order they were first
+    /// looked up, so this count marks where later lookups begin.
+    pub(crate) fn tried_count(&self) -> usize {
+        self.read.tried()
+    }
+
+    /// Gives up the files read from the source, in the order they were
+    /// first looked up, and the newest time.
     pub(crate) fn into_read(self) -> ReadFiles {
         ReadFiles {
             files: self.read.into_files(),
@@ -268,6 +276,12 @@ impl ReadStore {
         self.first.slot(index).get_or_init(|| read(&path)).as_ref()
     }
 
+    /// Counts the paths tried so far.
+    fn tried(&self) -> usize {
+        self.slots.borrow().len()
+    }
+
+    /// Gives up what was read, in the order the paths were tried.
     fn into_files(self) -> Vec<(String, Option<InputFile>)> {
         let mut contents = Vec::new();
         let mut block = Some(self.first);
@@ -275,8 +289,9 @@ impl ReadStore {
             contents.extend(slots.into_vec().into_iter().map(OnceCell::into_inner));
             block = next.into_inner().map(|next| *next);
         }
-        self.slots
-            .into_inner()
+        let mut paths: Vec<(String, usize)> = self.slots.into_inner().into_iter().collect();
+        paths.sort_unstable_by_key(|(_, index)| *index);
+        paths
             .into_iter()
             .map(|(path, index)| (path, contents[index].take().flatten()))
             .collect()
@@ -586,11 +601,39 @@ mod tests {
         }
         assert_eq!(first.bytes, b"f0");
         assert_eq!(index.get("f150").expect("read").bytes, b"f150");
-        let mut files = index.into_read().files;
-        files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+        assert_eq!(index.tried_count(), 200);
+        // Given back in the order they were first looked up.
+        let files = index.into_read().files;
         assert_eq!(files.len(), 200);
-        assert_eq!(files[199].0, "f199");
-        assert_eq!(files[199].1.as_ref().expect("read").bytes, b"f199");
+        for (number, (path, file)) in files.iter().enumerate() {
+            assert_eq!(*path, format!("f{number}"));
+            assert_eq!(file.as_ref().expect("read").bytes, path.as_bytes());
+        }
+    }
+
+    #[test]
+    fn paths_not_found_counted_as_tried() {
+        let source = |path: &str| -> Option<(Vec<u8>, Option<i64>)> {
+            (path != "gone.md").then(|| (Vec::new(), None))
+        };
+        let book = Book {
+            files: vec![file("given.md", "# Given")],
+            chapters: None,
+        };
+        let index = FileIndex::with_source(&book, Some(&source));
+        index.get("gone.md");
+        index.get("given.md");
+        index.get("read.md");
+        index.get("gone.md");
+        // The book's own file is never asked of the source.
+        assert_eq!(index.tried_count(), 2);
+        let paths: Vec<String> = index
+            .into_read()
+            .files
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(paths, ["gone.md", "read.md"]);
     }
 
     #[test]

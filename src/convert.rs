@@ -213,6 +213,7 @@ pub fn convert_owned(
             return Err(no_chapters(&files));
         }
         check_text_size(&files, &sources, options.max_text_bytes)?;
+        let tried_before_texts = files.tried_count();
         let (texts, lines) = read_texts(&files, &sources, &order_source, &mut warnings)?;
         let mut paths_to_take = HashSet::new();
         let made_texts: Vec<Option<String>> = texts
@@ -223,7 +224,17 @@ pub fn convert_owned(
                 text => Some(text.into_owned()),
             })
             .collect();
-        (sources, order_source, made_texts, lines, files.into_read())
+        let mut read = files.into_read();
+        // The files first read for the texts are the included ones, which
+        // the expanded texts now hold: they are freed here, and read again
+        // should a later step ask for one. The newest time stays counted.
+        let chapter_paths: HashSet<&String> = sources.iter().collect();
+        let mut position = 0;
+        read.files.retain(|(path, _)| {
+            position += 1;
+            position <= tried_before_texts || chapter_paths.contains(path)
+        });
+        (sources, order_source, made_texts, lines, read)
     };
     let read_positions: HashMap<String, usize> = read
         .files
@@ -234,19 +245,20 @@ pub fn convert_owned(
 
     let mut texts: Vec<Cow<'static, str>> = Vec::with_capacity(sources.len());
     for (path, made_text) in sources.iter().zip(made_texts) {
+        // A chapter file's bytes are taken, or left behind by the text
+        // made from them: the book's own if it has the path, as the index
+        // looks there first.
+        let bytes = match positions.get(path) {
+            Some(&position) => std::mem::take(&mut book.files[position].bytes),
+            None => read.files[read_positions[path]]
+                .1
+                .as_mut()
+                .map(|file| std::mem::take(&mut file.bytes))
+                .unwrap_or_default(),
+        };
         let text = match made_text {
             Some(text) => text,
             None => {
-                // A borrowed text is a file's bytes: the book's own if it
-                // has the path, as the index looks there first.
-                let bytes = match positions.get(path) {
-                    Some(&position) => std::mem::take(&mut book.files[position].bytes),
-                    None => read.files[read_positions[path]]
-                        .1
-                        .as_mut()
-                        .map(|file| std::mem::take(&mut file.bytes))
-                        .unwrap_or_default(),
-                };
                 let mut text = String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
                     path: path.clone(),
                     offset: error.utf8_error().valid_up_to(),
@@ -1846,6 +1858,64 @@ mod tests {
             assert_eq!(borrowed.warnings, owned.warnings);
             assert!(owned.findings.is_empty(), "{:?}", owned.findings);
         }
+    }
+
+    #[test]
+    fn included_files_freed_after_expansion() {
+        use std::sync::Mutex;
+
+        // `pic.svg` is shown as code by an include, and as an image later,
+        // and it is the newest file, so it sets the modification date.
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>"#;
+        let sources = [
+            (
+                "one.md",
+                "# One\n\n```xml\n{{#include pic.svg}}\n```\n\n![A square](pic.svg)\n",
+                1_700_000_000,
+            ),
+            ("pic.svg", svg, 1_800_000_000),
+        ];
+        let reads = Mutex::new(Vec::new());
+        let source = |path: &str| {
+            reads.lock().unwrap().push(path.to_string());
+            sources
+                .iter()
+                .find(|(name, _, _)| *name == path)
+                .map(|(_, text, time)| (text.as_bytes().to_vec(), Some(*time)))
+        };
+        let from_source = Book {
+            files: Vec::new(),
+            chapters: Some(vec!["one.md".to_string()]),
+        };
+        let read = convert_owned(from_source, Some(&source), &Options::default()).unwrap();
+
+        let in_memory = Book {
+            files: sources
+                .iter()
+                .map(|(path, text, time)| crate::book::InputFile {
+                    path: path.to_string(),
+                    bytes: text.as_bytes().to_vec(),
+                    modified: Some(*time),
+                })
+                .collect(),
+            chapters: Some(vec!["one.md".to_string()]),
+        };
+        let made_in_memory = convert(&in_memory, &Options::default()).unwrap();
+        assert_eq!(read.epub, made_in_memory.epub);
+        assert_eq!(read.warnings, made_in_memory.warnings);
+        assert_eq!(
+            read.images,
+            [("images/pic.svg".to_string(), "pic.svg".to_string())]
+        );
+        // Read for the include, let go once the text was made, and read
+        // again for the image.
+        let svg_reads = reads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|path| *path == "pic.svg")
+            .count();
+        assert_eq!(svg_reads, 2);
     }
 
     #[test]
