@@ -27,6 +27,13 @@ const CENTRAL_HEADER: u32 = 0x0201_4b50;
 const END_OF_CENTRAL_DIRECTORY: u32 = 0x0605_4b50;
 const ZIP64_END_OF_CENTRAL_DIRECTORY: u32 = 0x0606_4b50;
 const ZIP64_LOCATOR: u32 = 0x0706_4b50;
+/// A local header's size before its name.
+const LOCAL_HEADER_SIZE: usize = 30;
+/// A central directory header's size before its name.
+const CENTRAL_HEADER_SIZE: usize = 46;
+/// The end records' size at most: the zip64 end record and its locator,
+/// then the end of the central directory.
+const END_RECORDS_MAX_SIZE: usize = 56 + 20 + 22;
 
 /// Version 2.0 is what stored and deflated entries need.
 const VERSION_NEEDED: u16 = 20;
@@ -97,13 +104,16 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
     let total: usize = entries.iter().map(|(_, bytes)| bytes.as_ref().len()).sum();
     let parallel = total >= PARALLEL_MIN_BYTES;
     let names_size: usize = entries.iter().map(|(name, _)| name.len()).sum();
-    // Text shrinks to about a third; the archive grows if it needs more.
-    let mut archive = Vec::with_capacity(total / 3 + 2 * names_size + 80 * (entries.len() + 1));
-    let mut central = Vec::with_capacity(names_size + 46 * (entries.len() + 1));
+    // The archive is sized once the first batch is compressed, from what
+    // it came to (see `reserve_for_batch`).
+    let mut archive = Vec::new();
+    let central_size = names_size + CENTRAL_HEADER_SIZE * (entries.len() + 1);
+    let mut central = Vec::with_capacity(central_size);
+    let mut bytes_left = total;
     let mut count = 0usize;
-    let mut add = |name: &str, entry: Packed| -> Result<(), Error> {
+    let mut add = |archive: &mut Vec<u8>, name: &str, entry: Packed| -> Result<(), Error> {
         let offset = archive.len();
-        write_local_header(&mut archive, name, &entry)?;
+        write_local_header(archive, name, &entry)?;
         archive.extend_from_slice(&entry.data);
         write_central_header(&mut central, name, &entry, offset)?;
         count += 1;
@@ -111,6 +121,7 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
     };
 
     add(
+        &mut archive,
         "mimetype",
         pack(
             Cow::Borrowed(b"application/epub+zip"),
@@ -134,7 +145,21 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
             .filter(|(_, packed)| packed.is_none())
             .map(|((_, bytes), _)| bytes.as_ref())
             .collect();
-        let mut packed = pack_all(&to_pack, parallel)?.into_iter();
+        let packed = pack_all(&to_pack, parallel)?;
+        let batch_in: usize = batch.iter().map(|(_, bytes)| bytes.as_ref().len()).sum();
+        let batch_out: usize = ready
+            .iter()
+            .flatten()
+            .chain(&packed)
+            .map(|entry| entry.data.len())
+            .sum::<usize>()
+            + batch
+                .iter()
+                .map(|(name, _)| LOCAL_HEADER_SIZE + name.len())
+                .sum::<usize>();
+        bytes_left -= batch_in;
+        reserve_for_batch(&mut archive, batch_in, batch_out, bytes_left, central_size);
+        let mut packed = packed.into_iter();
         for ((name, bytes), entry) in batch.iter().zip(ready) {
             let entry = match entry {
                 Some(entry) => entry,
@@ -144,7 +169,7 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
                     entry
                 }
             };
-            add(name, entry)?;
+            add(&mut archive, name, entry)?;
         }
     }
 
@@ -154,6 +179,26 @@ pub fn write_zip_with<B: AsRef<[u8]> + Sync>(
     archive.extend_from_slice(&central);
     write_end_records(&mut archive, count, central.len(), central_offset)?;
     Ok(archive)
+}
+
+/// Makes room in `archive` for a batch that compresses `batch_in` bytes to
+/// `batch_out` with its headers, when it has none. The room reserved also
+/// covers the `bytes_left` of later batches, taken to shrink as this one
+/// did, and the central directory. A book of one batch, as most are, thus
+/// gets an archive of its exact size, where doubling a guess would leave
+/// up to half of it unused while the entries are held too.
+fn reserve_for_batch(
+    archive: &mut Vec<u8>,
+    batch_in: usize,
+    batch_out: usize,
+    bytes_left: usize,
+    central_size: usize,
+) {
+    if archive.capacity() - archive.len() >= batch_out {
+        return;
+    }
+    let later = (bytes_left as f64 * batch_out as f64 / batch_in.max(1) as f64) as usize;
+    archive.reserve_exact(batch_out + later + central_size + END_RECORDS_MAX_SIZE);
 }
 
 /// Splits `entries` into runs of consecutive entries of at most
@@ -421,8 +466,23 @@ fn deflate(bytes: &[u8], compressor: &mut Compress) -> Result<Vec<u8>, Error> {
                 reason: format!("deflate failed: {error}"),
             })?;
         match status {
-            Status::StreamEnd => return Ok(data),
-            Status::Ok | Status::BufError => data.reserve(data.capacity().max(1024)),
+            Status::StreamEnd => {
+                // The entry is kept until the archive is written, so room
+                // left over would count towards the peak for that long.
+                if data.capacity() - data.len() > data.len() / 16 {
+                    data.shrink_to_fit();
+                }
+                return Ok(data);
+            }
+            Status::Ok | Status::BufError => {
+                // The rest is estimated to shrink as the part so far did,
+                // instead of doubling the buffer: an image that barely
+                // shrinks would otherwise take up to twice its size.
+                let consumed = compressor.total_in() as usize;
+                let left = bytes.len() - consumed;
+                let estimate = (left as f64 * data.len() as f64 / consumed.max(1) as f64) as usize;
+                data.reserve(estimate.max(1024) + 1024);
+            }
         }
     }
 }
@@ -708,6 +768,43 @@ mod tests {
                 state.to_le_bytes()[0]
             })
             .collect()
+    }
+
+    #[test]
+    fn deflated_entry_keeps_little_room() {
+        // Noise grows a little when deflated, text shrinks to a fraction:
+        // neither should keep much more room than its bytes.
+        let text = "<p>Some text that deflate shrinks.</p>\n"
+            .repeat(5000)
+            .into_bytes();
+        for bytes in [noise(300_000), text] {
+            let data = deflate(&bytes, &mut new_compressor()).expect("deflated");
+            assert!(
+                data.capacity() - data.len() <= data.len() / 16,
+                "{} bytes in room for {}",
+                data.len(),
+                data.capacity()
+            );
+        }
+    }
+
+    #[test]
+    fn archive_of_one_batch_has_its_size() {
+        // Entries that deflate cannot shrink, far more than the third of
+        // their size that text would take.
+        let entries: Vec<(String, Vec<u8>)> = (0..3)
+            .map(|index| (format!("EPUB/images/{index}.png"), noise(100_000 + index)))
+            .collect();
+        let archive = write_zip(&entries).expect("zip written");
+        assert!(archive.len() > 300_000);
+        // The central directory and end record are reserved from an upper
+        // bound of their size.
+        assert!(
+            archive.capacity() - archive.len() <= 256,
+            "{} bytes in room for {}",
+            archive.len(),
+            archive.capacity()
+        );
     }
 
     #[test]
