@@ -2,6 +2,7 @@
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -168,19 +169,24 @@ fn run(cli: &Cli) -> Result<(), String> {
         Err(error) => return Err(error.to_string()),
     };
 
+    // The warnings go to standard error in one write: it is unbuffered,
+    // and each line would otherwise take several.
+    let mut warning_lines = String::new();
     for warning in &output.warnings {
         let located = quire::Warning {
             file: display_path(&input.base, &warning.file),
             ..warning.clone()
         };
-        eprintln!("{located}");
+        let _ = writeln!(warning_lines, "{located}");
     }
     for path in hidden {
-        eprintln!(
+        let _ = writeln!(
+            warning_lines,
             "quire: warning: {} exists but is hidden (a name starting with a dot), and hidden files are never part of a book; rename it or move it out of the hidden folder",
             display_path(&input.base, &path)
         );
     }
+    eprint!("{warning_lines}");
     for finding in &output.findings {
         println_finding(&target, finding);
     }
@@ -437,7 +443,7 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
 /// Reads the file at `path` with its modification time, or returns `None`
 /// when there is no file there (nothing, or a folder).
 fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
-    use std::io::{ErrorKind, Read};
+    use std::io::ErrorKind;
 
     let failed = |error: std::io::Error| {
         format!(
@@ -457,14 +463,51 @@ fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
     if !metadata.is_file() {
         return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(failed)?;
+    let bytes =
+        read_all(&mut file, usize::try_from(metadata.len()).unwrap_or(0)).map_err(failed)?;
     let modified = modified_seconds(&metadata);
     Ok(Some(InputFile {
         path: relative.to_string(),
         bytes,
         modified,
     }))
+}
+
+/// Reads the rest of `file`, whose size was `size` when it was opened.
+/// `read_to_end` on a file asks for its size and position again first, two
+/// system calls more for each of the thousands of files a book can have.
+fn read_all(file: &mut std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{ErrorKind, Read};
+
+    let mut bytes = vec![0; size];
+    let mut filled = 0;
+    while filled < size {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    bytes.truncate(filled);
+    if filled < size {
+        return Ok(bytes);
+    }
+    // One more read finds the end, or that the file grew since it was
+    // opened, in which case it is read to its new end.
+    let mut more = [0; 512];
+    loop {
+        match file.read(&mut more) {
+            Ok(0) => return Ok(bytes),
+            Ok(count) => {
+                bytes.extend_from_slice(&more[..count]);
+                file.read_to_end(&mut bytes)?;
+                return Ok(bytes);
+            }
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
 }
 
 /// Returns `path` made absolute and cleaned of `.` and `..` parts.
@@ -726,5 +769,49 @@ fn display_path(base: &Path, book_path: &str) -> String {
             }
         }
         Err(_) => full.display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_all;
+    use std::io::Write;
+
+    #[test]
+    fn read_all_grown_or_shortened_file() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let path = folder.path().join("chapter.md");
+        let first = "# Chapter\n\n".repeat(100);
+        std::fs::write(&path, &first).expect("written");
+        let size = first.len();
+
+        let mut unchanged = std::fs::File::open(&path).expect("opened");
+        assert_eq!(
+            read_all(&mut unchanged, size).expect("read"),
+            first.as_bytes()
+        );
+
+        // Grown after it was opened: read to its new end.
+        let mut grown = std::fs::File::open(&path).expect("opened");
+        let more = "More text.\n".repeat(200);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(more.as_bytes()))
+            .expect("appended");
+        assert_eq!(
+            read_all(&mut grown, size).expect("read"),
+            format!("{first}{more}").as_bytes()
+        );
+
+        // Cut short after it was opened: what is left.
+        let mut shortened = std::fs::File::open(&path).expect("opened");
+        std::fs::write(&path, "# Short\n").expect("written");
+        assert_eq!(read_all(&mut shortened, size).expect("read"), b"# Short\n");
+
+        let empty = folder.path().join("empty.md");
+        std::fs::write(&empty, "").expect("written");
+        let mut file = std::fs::File::open(&empty).expect("opened");
+        assert!(read_all(&mut file, 0).expect("read").is_empty());
     }
 }
