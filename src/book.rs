@@ -6,9 +6,9 @@
 //! system, so the same code runs natively and as WebAssembly.
 
 use crate::error::Warnings;
-use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// One file of the book: a chapter, an image, a stylesheet or anything else.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +78,7 @@ pub struct FileIndex<'a> {
     read_file: Option<ReadFile<'a>>,
     read: ReadStore,
     /// The newest modification time among the files looked up so far.
-    newest: Cell<Option<i64>>,
+    newest: Mutex<Option<i64>>,
 }
 
 impl<'a> FileIndex<'a> {
@@ -98,7 +98,7 @@ impl<'a> FileIndex<'a> {
             book_files,
             read_file,
             read: ReadStore::default(),
-            newest: Cell::new(None),
+            newest: Mutex::new(None),
         }
     }
 
@@ -106,7 +106,7 @@ impl<'a> FileIndex<'a> {
     /// index had read and looked them up.
     pub(crate) fn with_read(mut self, earlier: ReadFiles) -> Self {
         self.read = ReadStore::with_files(earlier.files);
-        self.newest = Cell::new(earlier.newest);
+        self.newest = Mutex::new(earlier.newest);
         self
     }
 
@@ -120,8 +120,9 @@ impl<'a> FileIndex<'a> {
                     .get_or_read(path, |path| read_input(path, read_file.read(path)))
             }
         }?;
-        if file.modified > self.newest.get() {
-            self.newest.set(file.modified);
+        let mut newest = lock(&self.newest);
+        if file.modified > *newest {
+            *newest = file.modified;
         }
         Some(file)
     }
@@ -165,7 +166,7 @@ impl<'a> FileIndex<'a> {
     /// Returns the newest modification time among the files that
     /// [`Self::get`] returned, so a file the book does not use cannot change it.
     pub fn newest_modified(&self) -> Option<i64> {
-        self.newest.get()
+        *lock(&self.newest)
     }
 
     /// Counts the paths not in the book looked up so far, read or not.
@@ -180,7 +181,10 @@ impl<'a> FileIndex<'a> {
     pub(crate) fn into_read(self) -> ReadFiles {
         ReadFiles {
             files: self.read.into_files(),
-            newest: self.newest.get(),
+            newest: self
+                .newest
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
         }
     }
 }
@@ -209,14 +213,14 @@ pub(crate) struct ReadFiles {
 #[derive(Default)]
 struct ReadStore {
     /// The slot of each path tried, in the order they were tried.
-    slots: RefCell<HashMap<String, usize>>,
+    slots: Mutex<HashMap<String, usize>>,
     first: Block,
 }
 
 /// A block of slots, and the block of twice as many after it once needed.
 struct Block {
-    slots: Box<[OnceCell<Option<InputFile>>]>,
-    next: OnceCell<Box<Block>>,
+    slots: Box<[OnceLock<Option<InputFile>>]>,
+    next: OnceLock<Box<Block>>,
 }
 
 impl Default for Block {
@@ -228,14 +232,14 @@ impl Default for Block {
 impl Block {
     fn with_slots(count: usize) -> Self {
         Block {
-            slots: (0..count).map(|_| OnceCell::new()).collect(),
-            next: OnceCell::new(),
+            slots: (0..count).map(|_| OnceLock::new()).collect(),
+            next: OnceLock::new(),
         }
     }
 
     /// Returns slot `index`, counting on through the blocks after this one
     /// and making them as needed.
-    fn slot(&self, mut index: usize) -> &OnceCell<Option<InputFile>> {
+    fn slot(&self, mut index: usize) -> &OnceLock<Option<InputFile>> {
         let mut block = self;
         while index >= block.slots.len() {
             index -= block.slots.len();
@@ -258,7 +262,7 @@ impl ReadStore {
 
     /// Returns what was read for `path`, if it was tried.
     fn get(&self, path: &str) -> Option<Option<&InputFile>> {
-        let index = *self.slots.borrow().get(path)?;
+        let index = *lock(&self.slots).get(path)?;
         Some(self.first.slot(index).get()?.as_ref())
     }
 
@@ -269,7 +273,7 @@ impl ReadStore {
         read: impl FnOnce(&str) -> Option<InputFile>,
     ) -> Option<&InputFile> {
         let index = {
-            let mut slots = self.slots.borrow_mut();
+            let mut slots = lock(&self.slots);
             let next = slots.len();
             *slots.entry(path.clone()).or_insert(next)
         };
@@ -278,7 +282,7 @@ impl ReadStore {
 
     /// Counts the paths tried so far.
     fn tried(&self) -> usize {
-        self.slots.borrow().len()
+        lock(&self.slots).len()
     }
 
     /// Gives up what was read, in the order the paths were tried.
@@ -286,16 +290,27 @@ impl ReadStore {
         let mut contents = Vec::new();
         let mut block = Some(self.first);
         while let Some(Block { slots, next }) = block {
-            contents.extend(slots.into_vec().into_iter().map(OnceCell::into_inner));
+            contents.extend(slots.into_vec().into_iter().map(OnceLock::into_inner));
             block = next.into_inner().map(|next| *next);
         }
-        let mut paths: Vec<(String, usize)> = self.slots.into_inner().into_iter().collect();
+        let mut paths: Vec<(String, usize)> = self
+            .slots
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .into_iter()
+            .collect();
         paths.sort_unstable_by_key(|(_, index)| *index);
         paths
             .into_iter()
             .map(|(path, index)| (path, contents[index].take().flatten()))
             .collect()
     }
+}
+
+/// Locks `mutex`, taking its value as it is if a thread panicked while
+/// holding it: each value here is whole after every change to it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Normalises a relative path: `\` becomes `/`, empty and `.` segments go,

@@ -31,6 +31,9 @@ use crate::target::{self, Target};
 use crate::text::{decode, remove_forbidden_chars};
 use crate::xhtml::{LinkAction, LinkTarget, RenderedChapter, Resolver, Writer};
 
+#[cfg(not(target_arch = "wasm32"))]
+mod threads;
+
 /// Settings for making a book, beyond what its files contain.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -401,12 +404,36 @@ fn write_book<'f>(
     let mut rendered: Vec<RenderedChapter> = Vec::new();
     // Set from the first file's metadata block, before any chapter is
     // written, because the chapters' labels depend on the language.
-    let mut book_settings = None;
+    let mut book_settings: Option<(Metadata, String)> = None;
     let mut needs_full_engine = false;
     // The chapters' share of the identifier, hashed as each text is freed.
     let mut text_hash = None;
     let mut images_sent = 0;
     for source in 0..texts.len() {
+        #[cfg(not(target_arch = "wasm32"))]
+        if source == 1 && threads::worth_threads(&texts) {
+            let (_, lang) = book_settings.as_ref().expect("set by the first file");
+            let shared = threads::Shared {
+                files,
+                sources: &sources,
+                lines: &lines,
+                chapter_sources: resolver.chapter_sources.clone(),
+                smart: options.smart,
+                labels: locale::labels(lang),
+            };
+            let mut book = threads::Book {
+                resolver: &mut resolver,
+                warnings: &mut warnings,
+                plans: &mut plans,
+                used_names: &mut used_names,
+                rendered: &mut rendered,
+                anchors: &mut anchors,
+                needs_full_engine: &mut needs_full_engine,
+                text_hash: &mut text_hash,
+            };
+            threads::write_files(&shared, texts.split_off(1), &mut book, pack_ahead);
+            break;
+        }
         let file = parse(&texts[source], split, options.smart);
         needs_full_engine |= file.needs_math || file.needs_highlight;
         if source == 0 {
@@ -1179,15 +1206,35 @@ fn plan_chapters(
     used: &mut HashSet<String>,
     plans: &mut Vec<ChapterPlan>,
 ) {
+    plan_parts(
+        path,
+        source,
+        file.chapters.len(),
+        |part| first_heading_text(&file.chapters[part]),
+        used,
+        plans,
+    );
+}
+
+/// Names the `parts` chapters of one source file as [`plan_chapters`]
+/// does, given the first heading of each part.
+fn plan_parts(
+    path: &str,
+    source: usize,
+    parts: usize,
+    first_heading: impl Fn(usize) -> Option<String>,
+    used: &mut HashSet<String>,
+    plans: &mut Vec<ChapterPlan>,
+) {
     let stem = match ascii_name(file_stem(path)) {
         stem if stem.is_empty() => format!("chapter-{:08x}", path_hash(path)),
         stem => stem,
     };
-    for part in 0..file.chapters.len() {
-        let base = if file.chapters.len() == 1 {
+    for part in 0..parts {
+        let base = if parts == 1 {
             stem.clone()
         } else {
-            let heading = first_heading_text(&file.chapters[part])
+            let heading = first_heading(part)
                 .map(|text| ascii_name(&text))
                 .unwrap_or_default();
             let heading: String = heading.chars().take(40).collect();
@@ -1297,61 +1344,75 @@ impl Resolver for BookResolver<'_> {
         line: Option<usize>,
         warnings: &mut Warnings,
     ) -> LinkAction {
-        let warn = |warnings: &mut Warnings, why: String| {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!("link to \"{url}\" {why}; kept the link text"),
-            ));
-        };
-        match classify_url(url) {
-            UrlKind::External(href) => LinkAction::Write(href),
-            UrlKind::Rejected(reason) => {
-                warn(warnings, format!("removed: {reason}"));
-                LinkAction::Drop
+        link_action(self.files, &self.chapter_sources, from, url, line, warnings)
+    }
+}
+
+/// Decides what becomes of a link to `url` from the chapter source `from`:
+/// a web link is written, a link to a chapter waits until every chapter is
+/// written, and anything else is reduced to its text with a warning.
+fn link_action(
+    files: &FileIndex<'_>,
+    chapter_sources: &HashSet<&str>,
+    from: &str,
+    url: &str,
+    line: Option<usize>,
+    warnings: &mut Warnings,
+) -> LinkAction {
+    let warn = |warnings: &mut Warnings, why: String| {
+        warnings.push(Warning::new(
+            from,
+            line,
+            format!("link to \"{url}\" {why}; kept the link text"),
+        ));
+    };
+    match classify_url(url) {
+        UrlKind::External(href) => LinkAction::Write(href),
+        UrlKind::Rejected(reason) => {
+            warn(warnings, format!("removed: {reason}"));
+            LinkAction::Drop
+        }
+        UrlKind::Local { path, fragment } => {
+            if path.is_empty() {
+                if fragment.is_none() {
+                    warn(warnings, "has no target".to_string());
+                    return LinkAction::Drop;
+                }
+                return LinkAction::Pending(LinkTarget {
+                    source: crate::book::normalize_path(from),
+                    fragment,
+                    written: url.to_string(),
+                    line,
+                });
             }
-            UrlKind::Local { path, fragment } => {
-                if path.is_empty() {
-                    if fragment.is_none() {
-                        warn(warnings, "has no target".to_string());
-                        return LinkAction::Drop;
-                    }
-                    return LinkAction::Pending(LinkTarget {
-                        source: crate::book::normalize_path(from),
-                        fragment,
-                        written: url.to_string(),
-                        line,
-                    });
+            let resolved = resolve_relative(from, &path);
+            let mut candidates = vec![resolved.clone()];
+            for extension in [".html", ".htm", ".xhtml"] {
+                if let Some(stem) = resolved.strip_suffix(extension) {
+                    candidates.push(format!("{stem}.md"));
                 }
-                let resolved = resolve_relative(from, &path);
-                let mut candidates = vec![resolved.clone()];
-                for extension in [".html", ".htm", ".xhtml"] {
-                    if let Some(stem) = resolved.strip_suffix(extension) {
-                        candidates.push(format!("{stem}.md"));
-                    }
-                }
-                if let Some(source) = candidates
-                    .iter()
-                    .find(|candidate| self.chapter_sources.contains(candidate.as_str()))
-                {
-                    return LinkAction::Pending(LinkTarget {
-                        source: source.clone(),
-                        fragment,
-                        written: url.to_string(),
-                        line,
-                    });
-                }
-                if self.files.contains(&resolved) {
-                    warn(
-                        warnings,
-                        format!("points at {resolved}, which is not a chapter of the book"),
-                    );
-                } else {
-                    let hint = crate::text::accent_form_hint(&resolved);
-                    warn(warnings, format!("is not a file in the book{hint}"));
-                }
-                LinkAction::Drop
             }
+            if let Some(source) = candidates
+                .iter()
+                .find(|candidate| chapter_sources.contains(candidate.as_str()))
+            {
+                return LinkAction::Pending(LinkTarget {
+                    source: source.clone(),
+                    fragment,
+                    written: url.to_string(),
+                    line,
+                });
+            }
+            if files.contains(&resolved) {
+                warn(
+                    warnings,
+                    format!("points at {resolved}, which is not a chapter of the book"),
+                );
+            } else {
+                let hint = crate::text::accent_form_hint(&resolved);
+                warn(warnings, format!("is not a file in the book{hint}"));
+            }
+            LinkAction::Drop
         }
     }
 }
@@ -1517,6 +1578,7 @@ fn store_cover(
 /// distinct, not secret, and a cryptographic hash would add to the
 /// WebAssembly module's size. Parts are fed as they are ready, so each
 /// chapter's text can be freed once written.
+#[derive(Clone)]
 struct ContentHash(u128);
 
 impl Default for ContentHash {
@@ -1916,6 +1978,80 @@ mod tests {
             .filter(|path| *path == "pic.svg")
             .count();
         assert_eq!(svg_reads, 2);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn chapters_written_on_threads_match_one_thread() {
+        let png = include_bytes!("../tests/books/sample/images/cover.png").to_vec();
+        let filler = "Words that make the chapters long enough for two threads.\n\n".repeat(3000);
+        let text = |path: &str, text: String| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: text.into_bytes(),
+            modified: None,
+        };
+        let image = |path: &str, bytes: &[u8]| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec(),
+            modified: None,
+        };
+        // Three images named x.png in different folders, which one thread
+        // numbers in order of first use. Files that cannot be images, whose
+        // warning goes with their first use. Also a missing image, links
+        // between chapters, and a metadata block after the first file.
+        let book = Book {
+            files: vec![
+                text(
+                    "a.md",
+                    "---\nlang: en\n---\n# A\n\n![First](one/x.png)\n\n![Broken](bad.png)\n\nSee [D](d.md#d).\n".to_string(),
+                ),
+                text(
+                    "b.md",
+                    format!("# B\n\n{filler}![Second](two/x.png)\n\n![Broken](bad.png)\n\n![Gone](gone.png)\n"),
+                ),
+                text(
+                    "c.md",
+                    "---\ntitle: Ignored\n---\n# C\n\n![Second again](two/x.png)\n\n![Third](three/x.png)\n\n![Worse](worse.png)\n".to_string(),
+                ),
+                text(
+                    "d.md",
+                    format!("# D\n\n![Worse again](worse.png)\n\n![First again](one/x.png)\n\n![Gone](gone.png)\n\n{filler}[Back to C](c.md#c)\n"),
+                ),
+                image("one/x.png", &png),
+                image("two/x.png", &png),
+                image("three/x.png", &png),
+                image("bad.png", b"not an image"),
+                image("worse.png", b"not an image either"),
+            ],
+            chapters: Some(["a.md", "b.md", "c.md", "d.md"].map(String::from).to_vec()),
+        };
+
+        let options = Options::default();
+        let in_order = threads::on_one_thread(|| convert(&book, &options).unwrap());
+        let on_threads = convert(&book, &options).unwrap();
+        assert_eq!(on_threads.epub, in_order.epub);
+        assert_eq!(on_threads.warnings, in_order.warnings);
+        assert_eq!(on_threads.images, in_order.images);
+        assert_eq!(on_threads.missing_files, in_order.missing_files);
+        assert_eq!(on_threads.findings, in_order.findings);
+        // b.md and c.md took x.png, which one/x.png has, and d.md warned
+        // about worse.png, which c.md was first to show: written again.
+        assert_eq!(threads::last_rewritten(), 3);
+
+        let hrefs: Vec<&str> = in_order
+            .images
+            .iter()
+            .map(|(href, _)| href.as_str())
+            .collect();
+        assert_eq!(hrefs, ["images/x.png", "images/x-2.png", "images/x-3.png"]);
+        let worse = in_order
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("worse.png"))
+            .map(|warning| warning.file.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(worse, ["c.md"]);
+        assert_eq!(in_order.missing_files, ["gone.png"]);
     }
 
     #[test]

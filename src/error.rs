@@ -62,6 +62,27 @@ impl Warnings {
         self.repeats.push(0);
     }
 
+    /// Adds the warnings of `other` after these, as if each had been
+    /// pushed here, repeats included.
+    pub fn append(&mut self, other: Warnings) {
+        for (warning, repeats) in other.list.into_iter().zip(other.repeats) {
+            let key = (warning.file.clone(), warning.message.clone());
+            let index = match self.seen.get(&key) {
+                Some(&index) => {
+                    self.repeats[index] += 1;
+                    index
+                }
+                None => {
+                    self.seen.insert(key, self.list.len());
+                    self.list.push(warning);
+                    self.repeats.push(0);
+                    self.list.len() - 1
+                }
+            };
+            self.repeats[index] += repeats;
+        }
+    }
+
     /// Returns the warnings, each repeated one saying how often it recurs.
     pub fn into_vec(self) -> Vec<Warning> {
         self.list
@@ -208,4 +229,64 @@ impl std::error::Error for Error {}
 /// Formats a byte count in megabytes (MiB) with one decimal.
 pub fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning(file: &str, line: usize, message: &str) -> Warning {
+        Warning::new(file, Some(line), message)
+    }
+
+    #[test]
+    fn appended_warnings_as_if_pushed() {
+        let first = [
+            warning("a.md", 1, "one"),
+            warning("b.md", 2, "two"),
+            warning("a.md", 3, "one"),
+        ];
+        let second = [
+            warning("b.md", 4, "two"),
+            warning("c.md", 5, "three"),
+            warning("c.md", 6, "three"),
+            warning("c.md", 7, "three"),
+        ];
+        let mut pushed = Warnings::default();
+        for item in first.iter().chain(&second) {
+            pushed.push(item.clone());
+        }
+
+        let mut appended = Warnings::default();
+        for item in &first {
+            appended.push(item.clone());
+        }
+        let mut other = Warnings::default();
+        for item in &second {
+            other.push(item.clone());
+        }
+        appended.append(other);
+
+        let messages: Vec<String> = appended
+            .into_vec()
+            .into_iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "a.md:1: warning: one (and 1 more time in this file)",
+                "b.md:2: warning: two (and 1 more time in this file)",
+                "c.md:5: warning: three (and 2 more times in this file)",
+            ]
+        );
+        assert_eq!(
+            pushed
+                .into_vec()
+                .into_iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>(),
+            messages
+        );
+    }
 }

@@ -298,6 +298,137 @@ pub struct ImageStore {
     pub missing: Vec<String>,
 }
 
+/// The outcome of looking at an image's file, before the image is stored.
+pub enum Examined {
+    /// A file that can go into the book, of this type.
+    Usable(ImageType),
+    /// No file at the path, with the warning for this use.
+    Missing(Warning),
+    /// A file that cannot go into the book, with the warning for its first
+    /// use; later uses are left out without one.
+    Unusable(Warning),
+}
+
+/// Returns the path among the book's files of the image `src` names from
+/// the chapter source `from`. Returns `None`, with a warning, when `src` is
+/// empty or names no file (a web address or another scheme).
+pub fn image_path(
+    from: &str,
+    src: &str,
+    line: Option<usize>,
+    warnings: &mut Warnings,
+) -> Option<String> {
+    let src = src.trim();
+    if src.is_empty() {
+        warnings.push(Warning::new(
+            from,
+            line,
+            "image has no source; kept its alt text",
+        ));
+        return None;
+    }
+    let lower = src.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//") {
+        warnings.push(Warning::new(
+            from,
+            line,
+            format!("remote image \"{src}\" was not fetched (Quire never downloads); kept its alt text. Save the image beside the chapter and link to the file to include it"),
+        ));
+        return None;
+    }
+    if lower.contains(':')
+        && !lower.starts_with("./")
+        && lower
+            .split(':')
+            .next()
+            .is_some_and(|scheme| scheme.len() > 1 && !scheme.contains('/'))
+    {
+        warnings.push(Warning::new(
+            from,
+            line,
+            format!(
+                "image source \"{}\" is not a file in the book; kept its alt text",
+                shorten(src)
+            ),
+        ));
+        return None;
+    }
+    Some(resolve_relative(
+        from,
+        &percent_decode(src.split(['?', '#']).next().unwrap_or("")),
+    ))
+}
+
+/// Looks at the file at `path`, which `src` named from `from`: whether it
+/// is there, and an image the book can hold.
+pub fn examine(
+    files: &FileIndex<'_>,
+    from: &str,
+    src: &str,
+    path: &str,
+    line: Option<usize>,
+) -> Examined {
+    let src = src.trim();
+    let Some(file) = files.get(path) else {
+        return Examined::Missing(Warning::new(
+            from,
+            line,
+            format!(
+                "image \"{src}\" not found (looked for {path}); kept its alt text{}",
+                crate::text::accent_form_hint(path)
+            ),
+        ));
+    };
+    if file.bytes.len() > crate::convert::MAX_IMAGE_BYTES {
+        return Examined::Unusable(Warning::new(
+            from,
+            line,
+            format!(
+                "image \"{src}\" is {}, over the {} limit for one image; kept its alt text. Make the image smaller",
+                crate::error::megabytes(file.bytes.len()),
+                crate::error::megabytes(crate::convert::MAX_IMAGE_BYTES)
+            ),
+        ));
+    }
+    let image_type = sniff(&file.bytes);
+    let problem = match image_type {
+        None => Some("it is not a JPEG, PNG, GIF, WebP or SVG image".to_string()),
+        Some(ImageType::Svg) => svg_problem(&file.bytes),
+        Some(_) => None,
+    };
+    match (problem, image_type) {
+        (None, Some(image_type)) => Examined::Usable(image_type),
+        (problem, _) => Examined::Unusable(Warning::new(
+            from,
+            line,
+            format!(
+                "image \"{src}\" left out because {}; kept its alt text",
+                problem.unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Returns the file name an image stored from `source` gets under
+/// `images/` when no other image has taken it, lowercased, and the stem a
+/// second image of that name is numbered from.
+fn first_name(source: &str, image_type: ImageType) -> (String, String) {
+    let stem = ascii_name(crate::book::file_stem(source));
+    let stem = if stem.is_empty() {
+        "image".to_string()
+    } else {
+        stem
+    };
+    let name = format!("{stem}.{}", image_type.extension()).to_ascii_lowercase();
+    (name, stem)
+}
+
+/// Returns the href relative to the package document that an image stored
+/// from `source` gets when no other image has taken its name.
+pub fn first_href(source: &str, image_type: ImageType) -> String {
+    format!("images/{}", first_name(source, image_type).0)
+}
+
 impl ImageStore {
     /// Finds the image `src` names from the chapter source `from`, stores it
     /// once, and returns its path relative to the package document. Returns
@@ -310,94 +441,64 @@ impl ImageStore {
         line: Option<usize>,
         warnings: &mut Warnings,
     ) -> Option<String> {
-        let src = src.trim();
-        if src.is_empty() {
-            warnings.push(Warning::new(
-                from,
-                line,
-                "image has no source; kept its alt text",
-            ));
-            return None;
-        }
-        let lower = src.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
-        {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!("remote image \"{src}\" was not fetched (Quire never downloads); kept its alt text. Save the image beside the chapter and link to the file to include it"),
-            ));
-            return None;
-        }
-        if lower.contains(':')
-            && !lower.starts_with("./")
-            && lower
-                .split(':')
-                .next()
-                .is_some_and(|scheme| scheme.len() > 1 && !scheme.contains('/'))
-        {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!(
-                    "image source \"{}\" is not a file in the book; kept its alt text",
-                    shorten(src)
-                ),
-            ));
-            return None;
-        }
-
-        let path = resolve_relative(
-            from,
-            &percent_decode(src.split(['?', '#']).next().unwrap_or("")),
-        );
+        let path = image_path(from, src, line, warnings)?;
         if let Some(entry) = self.by_source.get(&path) {
             return entry.map(|index| self.images[index].href.clone());
         }
-
-        let Some(file) = files.get(&path) else {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!(
-                    "image \"{src}\" not found (looked for {path}); kept its alt text{}",
-                    crate::text::accent_form_hint(&path)
-                ),
-            ));
-            if !self.missing.contains(&path) {
-                self.missing.push(path);
+        match examine(files, from, src, &path, line) {
+            Examined::Usable(image_type) => Some(self.store(path, image_type)),
+            Examined::Missing(warning) => {
+                warnings.push(warning);
+                self.note_missing(path);
+                None
             }
-            return None;
-        };
-        if file.bytes.len() > crate::convert::MAX_IMAGE_BYTES {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!(
-                    "image \"{src}\" is {}, over the {} limit for one image; kept its alt text. Make the image smaller",
-                    crate::error::megabytes(file.bytes.len()),
-                    crate::error::megabytes(crate::convert::MAX_IMAGE_BYTES)
-                ),
-            ));
-            self.by_source.insert(path, None);
-            return None;
+            Examined::Unusable(warning) => {
+                warnings.push(warning);
+                self.by_source.insert(path, None);
+                None
+            }
         }
-        let problem = match sniff(&file.bytes) {
-            None => Some("it is not a JPEG, PNG, GIF, WebP or SVG image".to_string()),
-            Some(ImageType::Svg) => svg_problem(&file.bytes),
-            Some(_) => None,
-        };
-        if let Some(problem) = problem {
-            warnings.push(Warning::new(
-                from,
-                line,
-                format!("image \"{src}\" left out because {problem}; kept its alt text"),
-            ));
-            self.by_source.insert(path, None);
-            return None;
+    }
+
+    /// Records the file at `path` as left out, so later uses of it are
+    /// left out without a warning.
+    pub fn reject(&mut self, path: String) {
+        self.by_source.entry(path).or_insert(None);
+    }
+
+    /// Reports whether the file at `path` was left out already.
+    pub fn rejected(&self, path: &str) -> bool {
+        matches!(self.by_source.get(path), Some(None))
+    }
+
+    /// Forgets the images stored after the first `count`, and the names
+    /// they took, as if they had not been stored.
+    pub fn forget_after(&mut self, count: usize) {
+        for image in self.images.drain(count..) {
+            self.by_source.remove(&image.source);
+            let (base, _) = first_name(&image.source, image.image_type);
+            if let Some(taken) = self.names.get_mut(&base) {
+                *taken -= 1;
+                if *taken == 0 {
+                    self.names.remove(&base);
+                }
+            }
         }
-        let image_type = sniff(&file.bytes)?;
-        Some(self.store(path, image_type))
+    }
+
+    /// Adds `path` to the paths named but not found, once.
+    pub fn note_missing(&mut self, path: String) {
+        if !self.missing.contains(&path) {
+            self.missing.push(path);
+        }
+    }
+
+    /// Returns each path looked up so far: with the href of its image, or
+    /// `None` for a file left out.
+    pub fn known(&self) -> impl Iterator<Item = (&str, Option<&StoredImage>)> {
+        self.by_source
+            .iter()
+            .map(|(path, entry)| (path.as_str(), entry.map(|index| &self.images[index])))
     }
 
     /// Stores an image known to be valid and returns its href.
@@ -437,13 +538,7 @@ impl ImageStore {
     }
 
     fn unique_name(&mut self, source: &str, image_type: ImageType) -> String {
-        let stem = ascii_name(crate::book::file_stem(source));
-        let stem = if stem.is_empty() {
-            "image".to_string()
-        } else {
-            stem
-        };
-        let base = format!("{stem}.{}", image_type.extension()).to_ascii_lowercase();
+        let (base, stem) = first_name(source, image_type);
         let count = self.names.entry(base.clone()).or_insert(0);
         *count += 1;
         if *count == 1 {
@@ -485,6 +580,45 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::book::{Book, InputFile};
+
+    #[test]
+    fn forgotten_images_give_back_their_names() {
+        let mut store = ImageStore::default();
+        assert_eq!(
+            store.store("one/x.png".to_string(), ImageType::Png),
+            "images/x.png"
+        );
+        let first_only = store.images.len();
+        assert_eq!(
+            store.store("two/X.png".to_string(), ImageType::Png),
+            "images/x-2.png"
+        );
+        assert_eq!(
+            store.store("y.svg".to_string(), ImageType::Svg),
+            "images/y.svg"
+        );
+        store.forget_after(first_only);
+        assert_eq!(store.images.len(), 1);
+        assert!(store.known().all(|(path, _)| path == "one/x.png"));
+        // Stored in another order, the names are as if the others never were.
+        assert_eq!(
+            store.store("y.svg".to_string(), ImageType::Svg),
+            "images/y.svg"
+        );
+        assert_eq!(
+            store.store("two/X.png".to_string(), ImageType::Png),
+            "images/x-2.png"
+        );
+        assert_eq!(
+            store.store("one/x.png".to_string(), ImageType::Png),
+            "images/x.png"
+        );
+
+        store.reject("bad.png".to_string());
+        assert!(store.rejected("bad.png"));
+        assert!(!store.rejected("y.svg"));
+        assert!(!store.rejected("other.png"));
+    }
 
     #[test]
     fn pixel_size_from_headers() {
