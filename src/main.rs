@@ -474,7 +474,7 @@ fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
 }
 
 /// Reads the rest of `file`, whose size was `size` when it was opened.
-/// `read_to_end` on a file asks for its size and position again first, two
+/// `read_to_end` on a file looks up its size and position again first, two
 /// system calls more for each of the thousands of files a book can have.
 fn read_all(file: &mut std::fs::File, size: usize) -> std::io::Result<Vec<u8>> {
     use std::io::{ErrorKind, Read};

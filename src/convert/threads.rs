@@ -278,7 +278,13 @@ fn add_file(
         for path in file.missing {
             images.note_missing(path);
         }
-        file.written
+        let mut written = file.written;
+        // glibc gives each thread that allocates a heap of its own, and
+        // what is freed in the other thread's heap serves only that thread.
+        // The body is held until its document is written, so it is copied
+        // into this thread's heap, where the later steps can reuse it.
+        written.chapter.body = written.chapter.body.as_str().to_owned();
+        written
     } else {
         images.forget_after(stored_before);
         write_file(shared, source, text, &mut *book.resolver)
