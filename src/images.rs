@@ -1,7 +1,7 @@
 //! Images: their type read from their bytes, and each stored once in the
 //! book however often chapters use it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::book::{FileIndex, resolve_relative};
 use crate::error::{Warning, Warnings};
@@ -293,7 +293,7 @@ pub struct ImageStore {
     /// rejected, so its warning is given once.
     by_source: HashMap<String, Option<usize>>,
     /// File names in use under `images/`, lowercased.
-    names: HashMap<String, usize>,
+    names: HashSet<String>,
     /// Paths that were named but are not among the book's files.
     pub missing: Vec<String>,
 }
@@ -476,13 +476,8 @@ impl ImageStore {
     pub fn forget_after(&mut self, count: usize) {
         for image in self.images.drain(count..) {
             self.by_source.remove(&image.source);
-            let (base, _) = first_name(&image.source, image.image_type);
-            if let Some(taken) = self.names.get_mut(&base) {
-                *taken -= 1;
-                if *taken == 0 {
-                    self.names.remove(&base);
-                }
-            }
+            let name = image.href.strip_prefix("images/").unwrap_or(&image.href);
+            self.names.remove(name);
         }
     }
 
@@ -537,15 +532,19 @@ impl ImageStore {
         id
     }
 
+    /// Names an image after its file, numbering from 2 the second and
+    /// later images of one name. A number skips a name taken already,
+    /// even by a file whose own name ends in one (`fig-2.png`).
     fn unique_name(&mut self, source: &str, image_type: ImageType) -> String {
         let (base, stem) = first_name(source, image_type);
-        let count = self.names.entry(base.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 {
-            base
-        } else {
-            format!("{stem}-{count}.{}", image_type.extension()).to_ascii_lowercase()
+        let mut name = base;
+        let mut number = 1;
+        while self.names.contains(&name) {
+            number += 1;
+            name = format!("{stem}-{number}.{}", image_type.extension()).to_ascii_lowercase();
         }
+        self.names.insert(name.clone());
+        name
     }
 }
 
@@ -618,6 +617,38 @@ mod tests {
         assert!(store.rejected("bad.png"));
         assert!(!store.rejected("y.svg"));
         assert!(!store.rejected("other.png"));
+    }
+
+    #[test]
+    fn numbered_names_skip_names_taken() {
+        let mut store = ImageStore::default();
+        let stored: Vec<String> = ["a/fig.png", "b/fig.png", "c/fig-2.png", "d/FIG.png"]
+            .into_iter()
+            .map(|path| store.store(path.to_string(), ImageType::Png))
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                "images/fig.png",
+                "images/fig-2.png",
+                "images/fig-2-2.png",
+                "images/fig-3.png"
+            ]
+        );
+        // The file named like a numbered one first: the number moves on.
+        let mut store = ImageStore::default();
+        assert_eq!(
+            store.store("c/fig-2.png".to_string(), ImageType::Png),
+            "images/fig-2.png"
+        );
+        assert_eq!(
+            store.store("a/fig.png".to_string(), ImageType::Png),
+            "images/fig.png"
+        );
+        assert_eq!(
+            store.store("b/fig.png".to_string(), ImageType::Png),
+            "images/fig-3.png"
+        );
     }
 
     #[test]
