@@ -153,7 +153,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let converted = convert_owned(input.book, Some(&input.source), &options);
     // A file that exists but could not be read explains a failure better
     // than the missing file the conversion saw.
-    let (read_errors, hidden) = input.source.into_reports();
+    let (read_errors, hidden, files_read) = input.source.into_reports();
     if let Some(error) = read_errors.into_iter().next() {
         return Err(error);
     }
@@ -199,10 +199,20 @@ fn run(cli: &Cli) -> Result<(), String> {
     let problems = output.warnings.len() + output.findings.len();
     if cli.strict && problems > 0 {
         return Err(format!(
-            "{problems} warning(s) or check finding(s) and --strict is set; no book written"
+            "{problems} warning(s) or check finding(s) and --strict is set, so no book was written; fix what the lines above name, or leave out --strict to write the book anyway"
         ));
     }
 
+    // An image, stylesheet or other file the book uses may sit anywhere
+    // its chapters name, so the output is checked against what was read.
+    if let Ok(existing) = std::fs::metadata(&target)
+        && file_id(&existing).is_some_and(|id| files_read.contains(&id))
+    {
+        return Err(format!(
+            "the output {} is a file the book uses; choose another -o path so it is not overwritten",
+            target.display()
+        ));
+    }
     write_atomically(&target, &output.epub)?;
     println!("{}", target.display());
     Ok(())
@@ -276,7 +286,7 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
     for path in &absolute {
         let relative = relative_to(path, &base);
         if !book.files.iter().any(|file| file.path == relative) {
-            let file = read_file(path, &relative)?
+            let (file, _) = read_file(path, &relative)?
                 .ok_or_else(|| format!("input {} is not a file; check the path", path.display()))?;
             book.files.push(file);
         }
@@ -293,6 +303,8 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
 /// kept for the command to report after the conversion.
 struct FolderSource {
     base: PathBuf,
+    /// The files read, so the output cannot replace one of them.
+    read: Mutex<HashSet<FileId>>,
     errors: Mutex<Vec<String>>,
     /// Hidden files the book named that exist, so the command can explain
     /// why they were left out.
@@ -303,6 +315,7 @@ impl FolderSource {
     fn new(base: &Path) -> Self {
         FolderSource {
             base: base.to_path_buf(),
+            read: Mutex::new(HashSet::new()),
             errors: Mutex::new(Vec::new()),
             hidden: Mutex::new(std::collections::BTreeSet::new()),
         }
@@ -314,15 +327,23 @@ impl FolderSource {
     }
 
     /// Returns the read errors and the hidden files the book named, for the
-    /// command to report once the conversion is over.
-    fn into_reports(self) -> (Vec<String>, std::collections::BTreeSet<String>) {
+    /// command to report once the conversion is over, and the files read.
+    fn into_reports(
+        self,
+    ) -> (
+        Vec<String>,
+        std::collections::BTreeSet<String>,
+        HashSet<FileId>,
+    ) {
         let errors = self.errors.into_inner();
         let hidden = self.hidden.into_inner();
+        let read = self.read.into_inner();
         // A thread that panicked while holding a lock left a list worth
         // reporting all the same.
         (
             errors.unwrap_or_else(std::sync::PoisonError::into_inner),
             hidden.unwrap_or_else(std::sync::PoisonError::into_inner),
+            read.unwrap_or_else(std::sync::PoisonError::into_inner),
         )
     }
 }
@@ -339,7 +360,15 @@ impl quire::FileSource for FolderSource {
             return None;
         };
         match read_file(&on_disk, path) {
-            Ok(Some(file)) => Some((file.bytes, file.modified)),
+            Ok(Some((file, id))) => {
+                if let Some(id) = id {
+                    self.read
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(id);
+                }
+                Some((file.bytes, file.modified))
+            }
             Ok(None) => None,
             Err(message) => {
                 self.errors
@@ -399,7 +428,7 @@ fn walk(
         }
         let relative = relative_to(&path, base);
         if (is_markdown_path(&relative) || relative == "book.toml")
-            && let Some(file) = read_file(&path, &relative)?
+            && let Some((file, _)) = read_file(&path, &relative)?
         {
             files.push(file);
         }
@@ -440,9 +469,9 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
     Some(duration.as_secs() as i64)
 }
 
-/// Reads the file at `path` with its modification time, or returns `None`
-/// when there is no file there (nothing, or a folder).
-fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
+/// Reads the file at `path` with its modification time and its identity,
+/// or returns `None` when there is no file there (nothing, or a folder).
+fn read_file(path: &Path, relative: &str) -> Result<Option<(InputFile, Option<FileId>)>, String> {
     use std::io::ErrorKind;
 
     let failed = |error: std::io::Error| {
@@ -466,11 +495,31 @@ fn read_file(path: &Path, relative: &str) -> Result<Option<InputFile>, String> {
     let bytes =
         read_all(&mut file, usize::try_from(metadata.len()).unwrap_or(0)).map_err(failed)?;
     let modified = modified_seconds(&metadata);
-    Ok(Some(InputFile {
+    let file = InputFile {
         path: relative.to_string(),
         bytes,
         modified,
-    }))
+    };
+    Ok(Some((file, file_id(&metadata))))
+}
+
+/// A file's identity on disk, its device and inode, whatever the path it
+/// was reached by.
+type FileId = (u64, u64);
+
+/// Returns the identity of the file `metadata` describes, where the
+/// platform gives one.
+fn file_id(metadata: &std::fs::Metadata) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
 }
 
 /// Reads the rest of `file`, whose size was `size` when it was opened.
@@ -637,19 +686,19 @@ fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
             ));
         }
     }
-    // A folder's files are all the book's, so the output may replace one
-    // only if it is an EPUB, such as the book made last time.
+    // A folder's files are all the book's, so the output may go there only
+    // as an EPUB, such as the book made last time. Under another name it
+    // could replace one of them, or become a chapter of the next run.
     let is_epub = target_path
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("epub"));
     if !is_epub
-        && target_path.is_file()
         && inputs
             .iter()
             .any(|input| input.is_dir() && target_path.starts_with(absolute(input)))
     {
         return Err(format!(
-            "the output {} is a file in the book's folder; choose another -o path, or one ending in .epub, so the book's files are not overwritten",
+            "the output {} is in the book's folder; choose a path outside it, or one ending in .epub, so the book's files are not overwritten",
             target.display()
         ));
     }

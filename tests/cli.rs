@@ -1308,6 +1308,53 @@ fn folder_with_absolute_stylesheet_path() {
 }
 
 #[test]
+fn output_over_file_the_book_uses_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(&dir.path().join("art"), "pic.png", PNG);
+    write(dir.path(), "extra.css", b"p { text-indent: 1em }\n");
+    write(
+        &dir.path().join("book"),
+        "one.md",
+        b"# One\n\n![A picture](../art/pic.png)\n",
+    );
+    let extra_css = dir.path().join("extra.css");
+    let extra_css = extra_css.to_str().expect("UTF-8 path");
+    let convert_to = |output_path: &str| {
+        quire(
+            dir.path(),
+            &[
+                "book",
+                "--css",
+                extra_css,
+                "-o",
+                output_path,
+                "--lang",
+                "en",
+            ],
+        )
+    };
+    // An image beside the folder, and a stylesheet given with --css.
+    for (output_path, original) in [
+        ("art/pic.png", PNG),
+        ("extra.css", b"p { text-indent: 1em }\n".as_slice()),
+    ] {
+        let output = convert_to(output_path);
+        assert_eq!(output.status.code(), Some(1), "{output_path}");
+        assert!(
+            stderr(&output).contains("is a file the book uses; choose another -o path"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(output_path)).expect("still there"),
+            original
+        );
+    }
+    let output = convert_to("book.epub");
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
 fn output_over_folder_file_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     let book = dir.path().join("book");
@@ -1319,7 +1366,7 @@ fn output_over_folder_file_rejected() {
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("is a file in the book's folder"),
+        stderr(&output).contains("is in the book's folder"),
         "{}",
         stderr(&output)
     );
@@ -1327,6 +1374,12 @@ fn output_over_folder_file_rejected() {
         std::fs::read(book.join("src/one.md")).expect("still there"),
         b"# One\n"
     );
+    // A new file there would become part of the book on the next run.
+    for new_file in ["book/src/notes.md", "book/notes.txt"] {
+        let output = quire(dir.path(), &["book", "-o", new_file, "--lang", "en"]);
+        assert_eq!(output.status.code(), Some(1), "{new_file}");
+        assert!(!dir.path().join(new_file).exists(), "{new_file}");
+    }
     // An EPUB in the folder, such as the last one made, may be replaced.
     write(&book, "book.epub", b"old");
     let output = quire(
