@@ -173,6 +173,8 @@ struct ImageState {
     /// Nesting depth of events inside the image (its alt text).
     depth: usize,
     alt: String,
+    /// The source as the chapter wrote it, which warnings name.
+    src: String,
     href: Option<String>,
     title: String,
 }
@@ -494,6 +496,7 @@ impl<'a> Writer<'a> {
                 self.image = Some(ImageState {
                     depth: 0,
                     alt: String::new(),
+                    src: dest_url.to_string(),
                     href,
                     title: title.to_string(),
                 });
@@ -879,7 +882,7 @@ impl<'a> Writer<'a> {
             Event::End(_) if image.depth > 0 => image.depth -= 1,
             Event::End(_) => {
                 let image = self.image.take().expect("checked above");
-                self.write_image(image.href.as_deref(), &image.alt, &image.title);
+                self.write_image(&image.src, image.href.as_deref(), &image.alt, &image.title);
             }
             Event::Text(text)
             | Event::Code(text)
@@ -890,7 +893,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn write_image(&mut self, href: Option<&str>, alt: &str, title: &str) {
+    fn write_image(&mut self, src: &str, href: Option<&str>, alt: &str, title: &str) {
         if let Some(heading) = &mut self.heading {
             heading.text.push_str(alt);
         }
@@ -898,7 +901,7 @@ impl<'a> Writer<'a> {
             escape_text_into(&mut self.out, alt);
             return;
         };
-        self.count_image(href, !alt.trim().is_empty(), true);
+        self.count_image(src, !alt.trim().is_empty(), true);
         self.out.push_str("<img src=\"");
         escape_attribute_into(&mut self.out, href);
         self.out.push_str("\" alt=\"");
@@ -1231,10 +1234,10 @@ impl<'a> Writer<'a> {
                 .find(|(key, _)| key == "title")
                 .map(|(_, title)| title.clone())
                 .unwrap_or_default();
-            let resolved = match src {
+            let resolved = match &src {
                 Some(src) => self
                     .resolver
-                    .image(self.source, &src, self.line(), self.warnings),
+                    .image(self.source, src, self.line(), self.warnings),
                 None => {
                     self.warn("raw <img> has no src; kept its alt text".to_string());
                     None
@@ -1242,7 +1245,7 @@ impl<'a> Writer<'a> {
             };
             match resolved {
                 Some(resolved) => {
-                    self.count_image(&resolved, described, false);
+                    self.count_image(src.as_deref().unwrap_or(""), described, false);
                     self.out.push_str("<img src=\"");
                     escape_attribute_into(&mut self.out, &resolved);
                     self.out.push_str("\" alt=\"");
@@ -1258,7 +1261,7 @@ impl<'a> Writer<'a> {
                     }
                     self.out.push_str(" />");
                 }
-                None => self.write_image(None, &alt, ""),
+                None => self.write_image("", None, &alt, ""),
             }
             return;
         }
@@ -1333,7 +1336,7 @@ impl<'a> Writer<'a> {
     /// Counts an image written into the chapter, with a warning when it
     /// has no alt text. `markdown` selects the advice for Markdown's
     /// `![alt](src)` rather than a raw `<img>`.
-    fn count_image(&mut self, href: &str, described: bool, markdown: bool) {
+    fn count_image(&mut self, src: &str, described: bool, markdown: bool) {
         self.accessibility.images += 1;
         if described {
             return;
@@ -1345,7 +1348,7 @@ impl<'a> Writer<'a> {
             "give the <img> an alt attribute that describes it"
         };
         let message = format!(
-            "image \"{href}\" has no alt text; {advice}, or write it as <img src=\"...\" alt=\"\"> if it is only decoration"
+            "image \"{src}\" has no alt text; {advice}, or write it as <img src=\"...\" alt=\"\"> if it is only decoration"
         );
         self.warn_accessibility(self.line(), message);
     }

@@ -169,6 +169,22 @@ fn image_without_alt_claims_no_alternative_text() {
 }
 
 #[test]
+fn image_without_alt_named_as_written() {
+    // The path in the chapter, not the one the image gets in the book.
+    let output = convert_markdown("# One\n\n![](./dot.png)\n\n<img src=\"dot.png?v=2\">\n");
+    let warnings = warning_messages(&output);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("book.md:3: warning: image \"./dot.png\" has no alt text"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with("book.md:5: warning: image \"dot.png?v=2\" has no alt text"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn decorative_raw_image_needs_no_alt() {
     let output = convert_markdown("# One\n\n<img src=\"dot.png\" alt=\"\">\n");
     assert!(
