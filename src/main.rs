@@ -252,7 +252,7 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         let files = if summary {
             Vec::new()
         } else {
-            read_folder(&base)?
+            read_folder(&base, &source)?
         };
         return Ok(Inputs {
             book: Book {
@@ -281,19 +281,20 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         absolute.push(absolute_path(input)?);
     }
     let base = common_parent(&absolute);
+    let source = FolderSource::new(&base);
     let mut book = Book::default();
     let mut chapters = Vec::new();
     for path in &absolute {
         let relative = relative_to(path, &base);
         if !book.files.iter().any(|file| file.path == relative) {
-            let (file, _) = read_file(path, &relative)?
+            let (file, id) = read_file(path, &relative)?
                 .ok_or_else(|| format!("input {} is not a file; check the path", path.display()))?;
+            source.note_read(id);
             book.files.push(file);
         }
         chapters.push(relative);
     }
     book.chapters = Some(chapters);
-    let source = FolderSource::new(&base);
     Ok(Inputs { book, base, source })
 }
 
@@ -318,6 +319,16 @@ impl FolderSource {
             read: Mutex::new(HashSet::new()),
             errors: Mutex::new(Vec::new()),
             hidden: Mutex::new(std::collections::BTreeSet::new()),
+        }
+    }
+
+    /// Notes a file read for the book, so the output cannot replace it.
+    fn note_read(&self, id: Option<FileId>) {
+        if let Some(id) = id {
+            self.read
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(id);
         }
     }
 
@@ -361,12 +372,7 @@ impl quire::FileSource for FolderSource {
         };
         match read_file(&on_disk, path) {
             Ok(Some((file, id))) => {
-                if let Some(id) = id {
-                    self.read
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(id);
-                }
+                self.note_read(id);
                 Some((file.bytes, file.modified))
             }
             Ok(None) => None,
@@ -393,20 +399,21 @@ impl quire::FileSource for FolderSource {
 /// threads saved about 5 ms of the Rust book's 85 but left 24 MB more
 /// memory at the peak of a 100 MB book, with glibc's allocator keeping a
 /// heap for each walking thread.)
-fn read_folder(base: &Path) -> Result<Vec<InputFile>, String> {
+fn read_folder(base: &Path, source: &FolderSource) -> Result<Vec<InputFile>, String> {
     let mut files = Vec::new();
-    walk(base, base, &mut HashSet::new(), &mut files)?;
+    walk(base, base, &mut HashSet::new(), source, &mut files)?;
     Ok(files)
 }
 
-/// Adds the Markdown files under `dir` and a `book.toml` to `files`.
-/// `visited` contains the device and inode of each folder walked, so a
-/// symbolic link to a folder already walked, such as `ln -s . again`, is
-/// not walked again.
+/// Adds the Markdown files under `dir` and a `book.toml` to `files`, and
+/// notes each in `source` as read. `visited` contains the device and inode
+/// of each folder walked, so a symbolic link to a folder already walked,
+/// such as `ln -s . again`, is not walked again.
 fn walk(
     base: &Path,
     dir: &Path,
     visited: &mut HashSet<(u64, u64)>,
+    source: &FolderSource,
     files: &mut Vec<InputFile>,
 ) -> Result<(), String> {
     #[cfg(unix)]
@@ -423,13 +430,14 @@ fn walk(
     let _ = &visited;
     for (path, is_folder) in folder_entries(dir)? {
         if is_folder {
-            walk(base, &path, visited, files)?;
+            walk(base, &path, visited, source, files)?;
             continue;
         }
         let relative = relative_to(&path, base);
         if (is_markdown_path(&relative) || relative == "book.toml")
-            && let Some((file, _)) = read_file(&path, &relative)?
+            && let Some((file, id)) = read_file(&path, &relative)?
         {
+            source.note_read(id);
             files.push(file);
         }
     }
@@ -692,10 +700,25 @@ fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
     let is_epub = target_path
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("epub"));
+    // Symbolic links are resolved on both sides: the target's folder
+    // exists, or the run stops below.
+    let resolved_target = target_path
+        .parent()
+        .and_then(|dir| std::fs::canonicalize(dir).ok())
+        .zip(target_path.file_name())
+        .map(|(dir, name)| dir.join(name));
+    let in_folder = |folder: &PathBuf| {
+        target_path.starts_with(absolute(folder))
+            || std::fs::canonicalize(folder).is_ok_and(|folder| {
+                resolved_target
+                    .as_ref()
+                    .is_some_and(|target| target.starts_with(folder))
+            })
+    };
     if !is_epub
         && inputs
             .iter()
-            .any(|input| input.is_dir() && target_path.starts_with(absolute(input)))
+            .any(|input| input.is_dir() && in_folder(input))
     {
         return Err(format!(
             "the output {} is in the book's folder; choose a path outside it, or one ending in .epub, so the book's files are not overwritten",

@@ -1354,6 +1354,57 @@ fn output_over_file_the_book_uses_rejected() {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+#[cfg(unix)]
+#[test]
+fn output_through_link_to_book_folder_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let book = dir.path().join("book");
+    write(&book, "a.md", b"# A\n\nText.\n");
+    write(&book, "b.md", b"# B\n\nMore.\n");
+    std::os::unix::fs::symlink("book", dir.path().join("link")).expect("link made");
+
+    // The folder given one way, the output named through the other.
+    for (input, output_path) in [
+        ("book", "link/a.md"),
+        ("link", "book/b.md"),
+        ("book", "link/new.md"),
+    ] {
+        let output = quire(dir.path(), &[input, "-o", output_path, "--lang", "en"]);
+        assert_eq!(output.status.code(), Some(1), "{input} -o {output_path}");
+        assert!(
+            stderr(&output).contains("is in the book's folder"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        std::fs::read(book.join("a.md")).expect("kept"),
+        b"# A\n\nText.\n"
+    );
+    assert_eq!(
+        std::fs::read(book.join("b.md")).expect("kept"),
+        b"# B\n\nMore.\n"
+    );
+    assert!(!book.join("new.md").exists());
+
+    // A link elsewhere to a chapter of the folder is a file the book uses.
+    std::os::unix::fs::symlink("book/a.md", dir.path().join("chapter-link.md")).expect("link made");
+    let output = quire(
+        dir.path(),
+        &["book", "-o", "chapter-link.md", "--lang", "en"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is a file the book uses"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(book.join("a.md")).expect("kept"),
+        b"# A\n\nText.\n"
+    );
+}
+
 #[test]
 fn output_over_folder_file_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
