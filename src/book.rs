@@ -6,9 +6,10 @@
 //! system, so the same code runs natively and as WebAssembly.
 
 use crate::error::Warnings;
+use crate::parallel::lock;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// One file of the book: a chapter, an image, a stylesheet or anything else.
 #[derive(Debug, Clone, Default)]
@@ -305,12 +306,6 @@ impl ReadStore {
             .map(|(path, index)| (path, contents[index].take().flatten()))
             .collect()
     }
-}
-
-/// Locks `mutex`, taking its value as it is if a thread panicked while
-/// holding it: each value here is whole after every change to it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Normalises a relative path: `\` becomes `/`, empty and `.` segments go,

@@ -421,7 +421,7 @@ fn write_book<'f>(
                 smart: options.smart,
                 labels: locale::labels(lang),
             };
-            let mut book = threads::Book {
+            let mut book = threads::BookSoFar {
                 resolver: &mut resolver,
                 warnings: &mut warnings,
                 plans: &mut plans,

@@ -325,10 +325,7 @@ impl FolderSource {
     /// Notes a file read for the book, so the output cannot replace it.
     fn note_read(&self, id: Option<FileId>) {
         if let Some(id) = id {
-            self.read
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(id);
+            quire::parallel::lock(&self.read).insert(id);
         }
     }
 

@@ -1,6 +1,8 @@
 //! Work spread over the machine's cores natively, and done on the one
 //! thread in WebAssembly, where the page's worker has no threads.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 /// Below this many bytes of input in all, callers keep to one thread,
 /// because starting threads would cost more than it saves.
 pub const PARALLEL_MIN_BYTES: usize = 256 * 1024;
@@ -104,6 +106,13 @@ fn spread<T, S, R>(
 ) -> Vec<R> {
     let mut state = new_state();
     items.iter().map(|item| work(&mut state, item)).collect()
+}
+
+/// Locks `mutex`, taking its value as it is if a thread panicked while
+/// holding it. Each value locked this way is whole between changes, and
+/// the panic is raised again where the thread is joined.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

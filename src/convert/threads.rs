@@ -15,8 +15,8 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::{
     BookResolver, ChapterPlan, ContentHash, link_action, plan_parts, warn_ignored_metadata,
@@ -30,7 +30,7 @@ use crate::links::{Anchors, encode_url};
 use crate::locale::Labels;
 use crate::markdown::{LineIndex, parse};
 use crate::package;
-use crate::parallel::{PARALLEL_MIN_BYTES, thread_count};
+use crate::parallel::{PARALLEL_MIN_BYTES, lock, thread_count};
 use crate::xhtml::{LinkAction, RenderedChapter, Resolver, Writer};
 
 /// Reports whether the files after the first are worth two threads: a
@@ -81,7 +81,7 @@ pub(super) struct Shared<'a, 'f> {
 }
 
 /// The book as written so far, which the main thread adds chapters to.
-pub(super) struct Book<'a, 'r> {
+pub(super) struct BookSoFar<'a, 'r> {
     pub resolver: &'a mut BookResolver<'r>,
     pub warnings: &'a mut Warnings,
     pub plans: &'a mut Vec<ChapterPlan>,
@@ -107,7 +107,7 @@ enum Slot<'t> {
 pub(super) fn write_files<'t, 'f>(
     shared: &Shared<'_, 'f>,
     texts: Vec<Cow<'t, str>>,
-    book: &mut Book<'_, '_>,
+    book: &mut BookSoFar<'_, '_>,
     pack_ahead: &mut PackAhead<'_, 'f>,
 ) {
     let names = ImageNames::new(book, pack_ahead);
@@ -228,7 +228,7 @@ fn add_ready(
     shared: &Shared<'_, '_>,
     slots: &[Mutex<Slot<'_>>],
     added: &mut usize,
-    book: &mut Book<'_, '_>,
+    book: &mut BookSoFar<'_, '_>,
 ) -> usize {
     let mut rewritten = 0;
     while let Some(slot) = slots.get(*added) {
@@ -262,16 +262,16 @@ fn add_file(
     source: usize,
     text: &str,
     file: ThreadFile,
-    book: &mut Book<'_, '_>,
+    book: &mut BookSoFar<'_, '_>,
 ) -> bool {
     let images = &mut book.resolver.images;
     let stored_before = images.images.len();
-    let same = !file.rejected.iter().any(|path| images.rejected(path))
+    let as_written = !file.rejected.iter().any(|path| images.rejected(path))
         && file
             .images
             .into_iter()
             .all(|(path, image_type, href)| images.store(path, image_type) == href);
-    let written = if same {
+    let written = if as_written {
         for path in file.rejected {
             images.reject(path);
         }
@@ -301,7 +301,7 @@ fn add_file(
     );
     book.rendered.push(written.chapter);
     book.anchors[source] = written.anchors;
-    same
+    as_written
 }
 
 /// The image names the threads agree on while they write.
@@ -317,7 +317,7 @@ struct ImageNames<'p, 'scope, 'f> {
 
 impl<'p, 'scope, 'f> ImageNames<'p, 'scope, 'f> {
     /// Starts from the images the first chapter stored or left out.
-    fn new(book: &Book<'_, '_>, pack_ahead: &'p mut PackAhead<'scope, 'f>) -> Self {
+    fn new(book: &BookSoFar<'_, '_>, pack_ahead: &'p mut PackAhead<'scope, 'f>) -> Self {
         let mut named = HashMap::new();
         let mut rejected = HashSet::new();
         for (path, image) in book.resolver.images.known() {
@@ -416,10 +416,4 @@ impl Resolver for ThreadResolver<'_, '_, '_, '_, '_> {
     ) -> LinkAction {
         link_action(self.files, self.chapter_sources, from, url, line, warnings)
     }
-}
-
-/// Locks `mutex`, taking its value as it is if a thread panicked while
-/// holding it: that panic is raised again once the threads are joined.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
