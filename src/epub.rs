@@ -789,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn archive_of_one_batch_has_its_size() {
+    fn one_batch_archive_exact_size() {
         // Entries that deflate cannot shrink, far more than the third of
         // their size that text would take.
         let entries: Vec<(String, Vec<u8>)> = (0..3)

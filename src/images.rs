@@ -305,7 +305,7 @@ pub enum Examined {
     /// No file at the path, with the warning for this use.
     Missing(Warning),
     /// A file that cannot go into the book, with the warning for its first
-    /// use; later uses are left out without one.
+    /// use. Later uses are left out without a warning.
     Unusable(Warning),
 }
 
@@ -390,23 +390,22 @@ pub fn examine(
             ),
         ));
     }
-    let image_type = sniff(&file.bytes);
-    let problem = match image_type {
-        None => Some("it is not a JPEG, PNG, GIF, WebP or SVG image".to_string()),
-        Some(ImageType::Svg) => svg_problem(&file.bytes),
-        Some(_) => None,
-    };
-    match (problem, image_type) {
-        (None, Some(image_type)) => Examined::Usable(image_type),
-        (problem, _) => Examined::Unusable(Warning::new(
+    let left_out = |problem: &str| {
+        Examined::Unusable(Warning::new(
             from,
             line,
-            format!(
-                "image \"{src}\" left out because {}; kept its alt text",
-                problem.unwrap_or_default()
-            ),
-        )),
+            format!("image \"{src}\" left out because {problem}; kept its alt text"),
+        ))
+    };
+    let Some(image_type) = sniff(&file.bytes) else {
+        return left_out("it is not a JPEG, PNG, GIF, WebP or SVG image");
+    };
+    if image_type == ImageType::Svg
+        && let Some(problem) = svg_problem(&file.bytes)
+    {
+        return left_out(&problem);
     }
+    Examined::Usable(image_type)
 }
 
 /// Returns the file name an image stored from `source` gets under
@@ -581,7 +580,7 @@ mod tests {
     use crate::book::{Book, InputFile};
 
     #[test]
-    fn forgotten_images_give_back_their_names() {
+    fn forgotten_images_free_names() {
         let mut store = ImageStore::default();
         assert_eq!(
             store.store("one/x.png".to_string(), ImageType::Png),

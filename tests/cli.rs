@@ -1308,7 +1308,7 @@ fn folder_with_absolute_stylesheet_path() {
 }
 
 #[test]
-fn output_over_file_the_book_uses_rejected() {
+fn output_over_used_file_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(&dir.path().join("art"), "pic.png", PNG);
     write(dir.path(), "extra.css", b"p { text-indent: 1em }\n");
@@ -1356,7 +1356,7 @@ fn output_over_file_the_book_uses_rejected() {
 
 #[cfg(unix)]
 #[test]
-fn output_through_link_to_book_folder_rejected() {
+fn output_through_folder_link_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     let book = dir.path().join("book");
     write(&book, "a.md", b"# A\n\nText.\n");
