@@ -343,25 +343,52 @@ fn read_texts<'f>(
         }
     }
     files.read_ahead(&included);
-    for path in sources {
-        let file = files
-            .get(path)
-            .ok_or_else(|| chapter_not_found(path, order_source))?;
-        reject_binary(path, &file.bytes)?;
-        let text = decode(path, &file.bytes, warnings)?;
-        let text = remove_forbidden_chars(path, text, warnings);
-        if mdbook::find_directive(&text).is_some() {
-            let expanded = mdbook::expand_includes(path, &text, files, warnings);
-            // Included files may carry characters XML forbids too.
-            let text = remove_forbidden_chars(path, expanded.text.into(), warnings);
-            lines.push(LineIndex::with_source_lines(&text, expanded.source_lines));
-            texts.push(text);
-        } else {
-            lines.push(LineIndex::new(&text));
-            texts.push(text);
-        }
+    // Each chapter's text is made on its own, on several threads natively
+    // (expanding includes and indexing lines is most of the work), and its
+    // warnings are added in chapter order, as one thread would add them.
+    let total: usize = sources
+        .iter()
+        .filter_map(|path| files.get(path))
+        .map(|file| file.bytes.len())
+        .sum();
+    let results = crate::parallel::map_in_order(
+        sources,
+        total >= crate::parallel::PARALLEL_MIN_BYTES,
+        || (),
+        |(), path| read_text(files, path, order_source),
+    );
+    for result in results {
+        let (text, line_index, text_warnings) = result?;
+        texts.push(text);
+        lines.push(line_index);
+        warnings.append(text_warnings);
     }
     Ok((texts, lines))
+}
+
+/// Makes the text of chapter file `path`: decoded, includes expanded, and
+/// characters XML forbids removed, with its line index and warnings.
+fn read_text<'f>(
+    files: &'f FileIndex<'_>,
+    path: &str,
+    order_source: &OrderSource,
+) -> Result<(Cow<'f, str>, LineIndex, Warnings), Error> {
+    let mut warnings = Warnings::default();
+    let file = files
+        .get(path)
+        .ok_or_else(|| chapter_not_found(path, order_source))?;
+    reject_binary(path, &file.bytes)?;
+    let text = decode(path, &file.bytes, &mut warnings)?;
+    let text = remove_forbidden_chars(path, text, &mut warnings);
+    if mdbook::find_directive(&text).is_none() {
+        let line_index = LineIndex::new(&text);
+        return Ok((text, line_index, warnings));
+    }
+    let expanded = mdbook::expand_includes(path, &text, files, &mut warnings);
+    // Included files may carry characters XML forbids too.
+    let text = remove_forbidden_chars(path, expanded.text.into(), &mut warnings);
+    let line_index = LineIndex::with_source_lines(&text, expanded.source_lines);
+    Ok((text, line_index, warnings))
 }
 
 /// Converts the chapter texts of `book`, whose files `files` indexes.
