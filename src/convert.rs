@@ -1116,7 +1116,13 @@ fn read_book_settings(
             "the file starts with --- and a key, but no line of --- or ... closes the metadata block, so it shows as text; close the block to use it as metadata",
         ));
     }
-    let lang = choose_language(&metadata, first_source, texts, warnings);
+    let lang = choose_language(
+        &metadata,
+        first_source,
+        texts,
+        options.lang_option_name,
+        warnings,
+    );
     Ok((metadata, lang))
 }
 
@@ -1451,9 +1457,14 @@ fn choose_language(
     metadata: &Metadata,
     first_source: &str,
     texts: &[Cow<'_, str>],
+    option_name: &str,
     warnings: &mut Warnings,
 ) -> String {
-    const HOW: &str = "set the language with --lang, a `lang:` line in the metadata, `language` in book.toml, or the Language field on the page";
+    // Names the setting where the conversion runs: --lang on the command
+    // line, the Language field on the page.
+    let how = format!(
+        "set the language with {option_name}, a `lang:` line in the metadata, or `language` in book.toml"
+    );
     if let Some(lang) = &metadata.lang {
         if is_valid_language_tag(lang) {
             return lang.clone();
@@ -1494,7 +1505,7 @@ fn choose_language(
                 first_source,
                 None,
                 format!(
-                    "{language_note}; guessed \"{}\" from the {} in the text; {HOW}",
+                    "{language_note}; guessed \"{}\" from the {} in the text; {how}",
                     guess.tag, guess.evidence
                 ),
             ));
@@ -1504,7 +1515,7 @@ fn choose_language(
             warnings.push(Warning::new(
                 first_source,
                 None,
-                format!("{language_note}; used \"en\"; {HOW}"),
+                format!("{language_note}; used \"en\"; {how}"),
             ));
             "en".to_string()
         }

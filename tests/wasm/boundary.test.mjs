@@ -104,6 +104,17 @@ test('invalid Language field keeps the book language', () => {
   );
 });
 
+test('missing language names the Language field', () => {
+  const result = fullEngine.convert([file('ch.md', '# Title\n\nSome text.\n')], {});
+  assert.equal(result.lang, 'en');
+  assert.deepEqual(
+    result.warnings.map((warning) => warning.text),
+    [
+      'ch.md: warning: no language given; used "en"; set the language with the Language field, a `lang:` line in the metadata, or `language` in book.toml',
+    ],
+  );
+});
+
 test('file times become dcterms:modified', () => {
   const result = fullEngine.convert([file('ch.md', '# Dated\n', 1_000_000_000_000)], { metadata: { lang: 'en' } });
   const opf = unzip(result.epub).get('EPUB/package.opf');
