@@ -192,8 +192,27 @@ fn unique_name(base: &str, used_names: &mut HashSet<String>) -> String {
 /// Groups consecutive blocks into documents of at most `budget` bytes. A
 /// group ends before the last heading that keeps it within the budget, or
 /// else before the block that would pass it. A block larger than the
-/// budget forms a group of its own.
+/// budget forms a group of its own. A group holds more than headings when
+/// its blocks allow: a title is not left alone on a page before its first
+/// section, and a heading moves to the group of the text it heads.
 fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
+    let size_of = |range: Range<usize>| -> usize {
+        blocks[range].iter().map(|block| block.range.len()).sum()
+    };
+    let has_text = |range: Range<usize>| blocks[range].iter().any(|block| !block.is_heading);
+    // Moves a cut before `index` back over the headings right before it,
+    // while the group before keeps some text and the next one, with the
+    // block at `index`, stays within the budget.
+    let before_headings = |start: usize, mut cut: usize, index: usize| {
+        while cut > start + 1
+            && blocks[cut - 1].is_heading
+            && has_text(start..cut - 1)
+            && size_of(cut - 1..index + 1) <= budget
+        {
+            cut -= 1;
+        }
+        cut
+    };
     let mut groups = Vec::new();
     let mut start = 0;
     let mut size = 0;
@@ -202,24 +221,20 @@ fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
         if index > start && size + length > budget {
             let heading = (start + 1..=index)
                 .rev()
-                .find(|&candidate| blocks[candidate].is_heading);
-            let carried: usize = heading.map_or(0, |cut| {
-                blocks[cut..index]
-                    .iter()
-                    .map(|block| block.range.len())
-                    .sum()
-            });
+                .find(|&candidate| blocks[candidate].is_heading && has_text(start..candidate));
             if let Some(cut) = heading {
+                let cut = before_headings(start, cut, index);
                 groups.push(start..cut);
                 start = cut;
-                size = carried;
+                size = size_of(cut..index);
             }
             // The blocks after the heading may still not fit with this
             // one, and then the group ends before it too.
             if start < index && size + length > budget {
-                groups.push(start..index);
-                start = index;
-                size = 0;
+                let cut = before_headings(start, index, index);
+                groups.push(start..cut);
+                start = cut;
+                size = size_of(cut..index);
             }
         }
         size += length;
@@ -497,6 +512,36 @@ mod tests {
             block(90, false),
         ];
         assert_eq!(group_blocks(&late, 100), [0..1, 1..3, 3..4]);
+    }
+
+    #[test]
+    fn groups_keep_headings_with_text() {
+        let block = |size: usize, is_heading: bool| Block {
+            range: 0..size,
+            is_heading,
+            ids: Vec::new(),
+        };
+        // A title, then its first section's heading and text: the title
+        // stays with the section instead of making a page of its own.
+        let title_first = [
+            block(10, true),
+            block(10, true),
+            block(60, false),
+            block(60, false),
+        ];
+        assert_eq!(group_blocks(&title_first, 100), [0..3, 3..4]);
+        // Two headings in a row before the block that passes the budget
+        // move to its group, instead of ending the one before.
+        let headings_last = [
+            block(50, false),
+            block(10, true),
+            block(10, true),
+            block(60, false),
+        ];
+        assert_eq!(group_blocks(&headings_last, 100), [0..1, 1..4]);
+        // A group of headings alone stays when nothing else fits.
+        let only_headings = [block(10, true), block(10, true), block(95, false)];
+        assert_eq!(group_blocks(&only_headings, 100), [0..2, 2..3]);
     }
 
     #[test]
