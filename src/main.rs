@@ -134,11 +134,9 @@ fn run(cli: &Cli) -> Result<(), String> {
         .target
         .as_deref()
         .and_then(quire::target::Target::from_name);
-    let target = match &cli.output {
-        Some(path) => path.clone(),
-        None => default_output(&cli.inputs[0], book_target),
-    };
-    check_output(&target, &cli.inputs)?;
+    let default_name = default_output(&cli.inputs[0], book_target);
+    let target = cli.output.clone().unwrap_or_else(|| default_name.clone());
+    check_output(&target, &cli.inputs, &default_name)?;
     if cli.max_image_pixels.is_some() && book_target != Some(quire::target::Target::Apple) {
         eprintln!(
             "quire: warning: --max-image-pixels applies only with --target apple, so it was ignored; add --target apple to check image sizes for Apple Books"
@@ -674,9 +672,10 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
     })
 }
 
-/// Rejects an output path that would overwrite an input file, and one whose
-/// folder does not exist, before any work is done.
-fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+/// Rejects an output path that would overwrite an input file, a folder, and
+/// one whose folder does not exist, before any work is done. The message
+/// for a folder suggests a path inside it named `default_name`.
+fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Result<(), String> {
     let absolute = |path: &Path| absolute_path(path).unwrap_or_else(|_| path.to_path_buf());
     let target_path = absolute(target);
     for input in inputs {
@@ -685,18 +684,33 @@ fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
             _ => absolute(input) == target_path,
         };
         if same_file {
+            // Without -o, a Markdown file named .epub is its own output.
+            let check_hint = if has_extension(input, "epub") {
+                format!(
+                    "; to check an EPUB instead, run: quire check {}",
+                    input.display()
+                )
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "the output {} is also an input; choose another -o path so the Markdown is not overwritten",
+                "the output {} is also an input; choose another -o path so the Markdown is not overwritten{check_hint}",
                 target.display()
             ));
         }
     }
+    if target.is_dir() {
+        let name = default_name.file_name().unwrap_or_default();
+        return Err(format!(
+            "the output {} is a folder; give a file path for the book, such as {}",
+            target.display(),
+            target.join(name).display()
+        ));
+    }
     // A folder's files are all the book's, so the output may go there only
     // as an EPUB, such as the book made last time. Under another name it
     // could replace one of them, or become a chapter of the next run.
-    let is_epub = target_path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("epub"));
+    let is_epub = has_extension(&target_path, "epub");
     // Symbolic links are resolved on both sides: the target's folder
     // exists, or the run stops below.
     let resolved_target = target_path
@@ -725,13 +739,23 @@ fn check_output(target: &Path, inputs: &[PathBuf]) -> Result<(), String> {
     if let Some(dir) = target.parent().filter(|dir| !dir.as_os_str().is_empty())
         && !dir.is_dir()
     {
+        let problem = if dir.exists() {
+            format!("{} is a file, not a folder", dir.display())
+        } else {
+            format!("folder {} does not exist", dir.display())
+        };
         return Err(format!(
-            "cannot write {}: folder {} does not exist",
-            target.display(),
-            dir.display()
+            "cannot write {}: {problem}; choose a path in an existing folder",
+            target.display()
         ));
     }
     Ok(())
+}
+
+/// Reports whether `path` ends in `.extension`, in any case.
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|found| found.eq_ignore_ascii_case(extension))
 }
 
 /// Writes to a temporary file beside `target`, then renames it, so a failed

@@ -402,6 +402,56 @@ fn modified_time_from_newest_file() {
 }
 
 #[test]
+fn unusable_output_paths_explained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book/a.md", b"# A\n\nText.\n");
+    write(
+        dir.path(),
+        "story.epub",
+        b"# Story\n\nMarkdown with an odd name.\n",
+    );
+    write(dir.path(), "notes", b"a file\n");
+    std::fs::create_dir(dir.path().join("out")).expect("folder made");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["book", "-o", "out"],
+            "the output out is a folder; give a file path for the book, such as out/book.epub",
+        ),
+        (
+            &["book", "-o", "notes/book.epub"],
+            "cannot write notes/book.epub: notes is a file, not a folder; choose a path in an existing folder",
+        ),
+        (
+            &["book", "-o", "missing/book.epub"],
+            "cannot write missing/book.epub: folder missing does not exist; choose a path in an existing folder",
+        ),
+        (
+            &["story.epub"],
+            "choose another -o path so the Markdown is not overwritten; to check an EPUB instead, run: quire check story.epub",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = quire(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("out"))
+            .expect("listed")
+            .count(),
+        0
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("story.epub")).expect("still there"),
+        b"# Story\n\nMarkdown with an odd name.\n"
+    );
+}
+
+#[test]
 fn output_over_input_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "victim.md", b"# Keep me\n");
