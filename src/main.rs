@@ -164,6 +164,17 @@ fn run(cli: &Cli) -> Result<(), String> {
             }
             .to_string());
         }
+        Err(Error::NotText { path, kind }) => {
+            let path = display_path(&input.base, &path);
+            // A folder's Markdown files are its chapters, found by name or
+            // listed in its SUMMARY.md.
+            if cli.inputs.iter().any(|input| input.is_dir()) {
+                return Err(format!(
+                    "{path} is not a text file (it looks like {kind}), but the book's folder makes it a chapter; move it out of the folder, rename it so its name does not end in .md, or leave it out of SUMMARY.md"
+                ));
+            }
+            return Err(Error::NotText { path, kind }.to_string());
+        }
         Err(error) => return Err(error.to_string()),
     };
 

@@ -482,6 +482,34 @@ fn image_as_chapter_rejected() {
 }
 
 #[test]
+fn binary_chapter_in_folder_named_from_here() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book/a.md", b"# A\n\nText.\n");
+    let mut binary = vec![0u8; 64];
+    binary.extend(b"\xff\xfe not text");
+    write(dir.path(), "book/sub/data.md", &binary);
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "book/sub/data.md is not a text file (it looks like a binary file), but the book's folder makes it a chapter; move it out of the folder"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Given alone, the file is named as given, with the usual advice.
+    let output = quire(dir.path(), &["book/sub/data.md", "-o", "out.epub"]);
+    assert!(
+        stderr(&output).contains(
+            "book/sub/data.md is not a text file (it looks like a binary file); give Markdown files as chapters"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("out.epub").exists());
+}
+
+#[test]
 fn unsafe_svg_cover_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "ch.md", b"# Cover\n");
