@@ -222,6 +222,18 @@ fn run(cli: &Cli) -> Result<(), String> {
             target.display()
         ));
     }
+    // A missing image the chapters show would be the EPUB on the next run.
+    let target_path = clean(&absolute_path(&target).unwrap_or_else(|_| target.clone()));
+    if output
+        .missing_files
+        .iter()
+        .any(|path| clean(&input.base.join(path)) == target_path)
+    {
+        return Err(format!(
+            "the output {} is an image the book shows, which is missing; choose another -o path, or the next run would take the EPUB for that image",
+            target.display()
+        ));
+    }
     write_atomically(&target, &output.epub)?;
     println!("{}", target.display());
     Ok(())

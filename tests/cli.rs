@@ -510,6 +510,30 @@ fn binary_chapter_in_folder_named_from_here() {
 }
 
 #[test]
+fn output_over_missing_image_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "notes.md",
+        b"# Notes\n\n![Plan](img/plan.png)\n",
+    );
+    std::fs::create_dir(dir.path().join("img")).expect("folder made");
+    let output = quire(
+        dir.path(),
+        &["notes.md", "-o", "./img/plan.png", "--lang", "en"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "the output ./img/plan.png is an image the book shows, which is missing; choose another -o path"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("img/plan.png").exists());
+}
+
+#[test]
 fn unsafe_svg_cover_rejected() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "ch.md", b"# Cover\n");
