@@ -628,7 +628,7 @@ fn write_book<'f>(
         warn_second_cover(
             &images,
             cover_id,
-            &chapters,
+            &rendered,
             &plans,
             &sources,
             &mut warnings,
@@ -1828,7 +1828,7 @@ fn package_entries<'a>(
 fn warn_second_cover(
     images: &ImageStore,
     cover_id: &str,
-    chapters: &[ChapterDocument],
+    rendered: &[RenderedChapter],
     plans: &[ChapterPlan],
     sources: &[String],
     warnings: &mut Warnings,
@@ -1836,12 +1836,12 @@ fn warn_second_cover(
     let Some(cover) = images.images.iter().find(|image| image.id == cover_id) else {
         return;
     };
-    let src = format!("src=\"../{}\"", encode_url(&cover.href));
-    for (chapter, plan) in chapters.iter().zip(plans) {
-        if chapter.body.contains(&src) {
+    let href = format!("../{}", encode_url(&cover.href));
+    for (chapter, plan) in rendered.iter().zip(plans) {
+        if let Some((_, line)) = chapter.image_lines.iter().find(|(known, _)| *known == href) {
             warnings.push(Warning::new(
                 &sources[plan.source],
-                None,
+                *line,
                 format!(
                     "this chapter shows the cover image {}, which the cover page already shows, so the book has two visible covers; remove the image from the chapter",
                     cover.source

@@ -103,6 +103,10 @@ pub struct RenderedChapter {
     /// Images, headings and accessibility warnings, for the book's
     /// accessibility metadata.
     pub accessibility: ChapterFacts,
+    /// The href of each image the chapter shows, with the line that first
+    /// shows it, for warnings about an image found after the chapter is
+    /// written.
+    pub image_lines: Vec<(String, Option<usize>)>,
 }
 
 impl RenderedChapter {
@@ -230,6 +234,7 @@ pub struct Writer<'a> {
     has_mathml: bool,
     has_highlighted_code: bool,
     accessibility: ChapterFacts,
+    image_lines: Vec<(String, Option<usize>)>,
     /// The level of the last heading written, to find skipped levels.
     last_heading_level: Option<u8>,
     /// For each open table, whether it has a header cell yet and the line
@@ -282,6 +287,7 @@ impl<'a> Writer<'a> {
             has_mathml: false,
             has_highlighted_code: false,
             accessibility: ChapterFacts::default(),
+            image_lines: Vec::new(),
             last_heading_level: None,
             tables: Vec::new(),
             table_head_start: 0,
@@ -317,7 +323,19 @@ impl<'a> Writer<'a> {
             has_mathml: self.has_mathml,
             has_highlighted_code: self.has_highlighted_code,
             accessibility: self.accessibility,
+            image_lines: self.image_lines,
         }
+    }
+
+    /// Asks the resolver for the href of image `src`, and notes the line of
+    /// the image's first use in the chapter.
+    fn image_href(&mut self, src: &str) -> Option<String> {
+        let line = self.line();
+        let href = self.resolver.image(self.source, src, line, self.warnings)?;
+        if !self.image_lines.iter().any(|(known, _)| *known == href) {
+            self.image_lines.push((href.clone(), line));
+        }
+        Some(href)
     }
 
     /// Returns the source line of the current event.
@@ -490,9 +508,7 @@ impl<'a> Writer<'a> {
             Tag::Image {
                 dest_url, title, ..
             } => {
-                let href = self
-                    .resolver
-                    .image(self.source, dest_url, self.line(), self.warnings);
+                let href = self.image_href(dest_url);
                 self.image = Some(ImageState {
                     depth: 0,
                     alt: String::new(),
@@ -1235,9 +1251,7 @@ impl<'a> Writer<'a> {
                 .map(|(_, title)| title.clone())
                 .unwrap_or_default();
             let resolved = match &src {
-                Some(src) => self
-                    .resolver
-                    .image(self.source, src, self.line(), self.warnings),
+                Some(src) => self.image_href(src),
                 None => {
                     self.warn("raw <img> has no src; kept its alt text".to_string());
                     None
