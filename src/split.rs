@@ -192,9 +192,11 @@ fn unique_name(base: &str, used_names: &mut HashSet<String>) -> String {
 /// Groups consecutive blocks into documents of at most `budget` bytes. A
 /// group ends before the last heading that keeps it within the budget, or
 /// else before the block that would pass it. A block larger than the
-/// budget forms a group of its own. A group holds more than headings when
-/// its blocks allow: a title is not left alone on a page before its first
-/// section, and a heading moves to the group of the text it heads.
+/// budget forms a group of its own. Headings stay with the text they head:
+/// a group is never headings alone while text follows, and headings at
+/// the end of a group move to the next. So a title is not left alone on a
+/// page before its first section, and the headings before a block go with
+/// it even when that takes the group a little past the budget.
 fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
     let size_of = |range: Range<usize>| -> usize {
         blocks[range].iter().map(|block| block.range.len()).sum()
@@ -202,12 +204,14 @@ fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
     let has_text = |range: Range<usize>| blocks[range].iter().any(|block| !block.is_heading);
     // Moves a cut before `index` back over the headings right before it,
     // while the group before keeps some text and the next one, with the
-    // block at `index`, stays within the budget.
+    // block at `index`, stays within the budget. A block over the budget
+    // passes it anyway, and takes its headings along.
     let before_headings = |start: usize, mut cut: usize, index: usize| {
+        let oversized = blocks[index].range.len() > budget;
         while cut > start + 1
             && blocks[cut - 1].is_heading
             && has_text(start..cut - 1)
-            && size_of(cut - 1..index + 1) <= budget
+            && (oversized || size_of(cut - 1..index + 1) <= budget)
         {
             cut -= 1;
         }
@@ -229,8 +233,9 @@ fn group_blocks(blocks: &[Block], budget: usize) -> Vec<Range<usize>> {
                 size = size_of(cut..index);
             }
             // The blocks after the heading may still not fit with this
-            // one, and then the group ends before it too.
-            if start < index && size + length > budget {
+            // one, and then the group ends before it too, unless they are
+            // only headings, which stay with it.
+            if start < index && size + length > budget && has_text(start..index) {
                 let cut = before_headings(start, index, index);
                 groups.push(start..cut);
                 start = cut;
@@ -539,9 +544,20 @@ mod tests {
             block(60, false),
         ];
         assert_eq!(group_blocks(&headings_last, 100), [0..1, 1..4]);
-        // A group of headings alone stays when nothing else fits.
+        // Headings before a block over the budget go with it.
+        let before_huge = [block(10, true), block(10, true), block(500, false)];
+        assert_eq!(group_blocks(&before_huge, 100), vec![0..3]);
+        let text_then_huge = [
+            block(50, false),
+            block(10, true),
+            block(10, true),
+            block(500, false),
+            block(20, false),
+        ];
+        assert_eq!(group_blocks(&text_then_huge, 100), [0..1, 1..4, 4..5]);
+        // Headings stay before a block that fits with them.
         let only_headings = [block(10, true), block(10, true), block(95, false)];
-        assert_eq!(group_blocks(&only_headings, 100), [0..2, 2..3]);
+        assert_eq!(group_blocks(&only_headings, 100), vec![0..3]);
     }
 
     #[test]
