@@ -1130,7 +1130,7 @@ fn warn_ignored_metadata(path: &str, line: usize, warnings: &mut Warnings) {
     warnings.push(Warning::new(
         path,
         Some(line.saturating_sub(1).max(1)),
-        "ignored this metadata block: only the first chapter's block is read; move these keys there, into a metadata file (--metadata-file), or into the book details on the page",
+        "ignored this metadata block: only the first chapter's block is read; move these keys there, or into a metadata file (--metadata-file) or the page's book details",
     ));
 }
 

@@ -332,7 +332,7 @@ fn check_kindle_images(
                 Some("is an animated GIF, and Kindle shows only its first frame; use a still image")
             }
             _ if has_transparency(bytes, image.image_type) => Some(
-                "has transparent pixels, so dark lines on it can vanish in Kindle's dark mode; give it a solid background",
+                "can have transparent pixels (it has an alpha channel or a transparent colour), and dark lines on them can vanish in Kindle's dark mode; give it a solid background, or save it without transparency",
             ),
             _ => None,
         };
