@@ -166,14 +166,20 @@ fn run(cli: &Cli) -> Result<(), String> {
         }
         Err(Error::NotText { path, kind }) => {
             let path = display_path(&input.base, &path);
-            // A folder's Markdown files are its chapters, found by name or
-            // listed in its SUMMARY.md.
-            if cli.inputs.iter().any(|input| input.is_dir()) {
-                return Err(format!(
-                    "{path} is not a text file (it looks like {kind}), but the book's folder makes it a chapter; move it out of the folder, rename it so its name does not end in .md, or leave it out of SUMMARY.md"
-                ));
-            }
-            return Err(Error::NotText { path, kind }.to_string());
+            // A folder's chapters are listed in its SUMMARY.md, or else are
+            // all its Markdown files.
+            let advice = match input.order {
+                FolderOrder::Summary => {
+                    "SUMMARY.md lists it as a chapter; link a Markdown file there instead"
+                }
+                FolderOrder::Names => {
+                    "every .md file in the book's folder is a chapter; move it out of the folder, or rename it so its name does not end in .md"
+                }
+                FolderOrder::NotFolder => "give Markdown files as chapters",
+            };
+            return Err(format!(
+                "{path} is not a text file (it looks like {kind}); {advice}"
+            ));
         }
         Err(error) => return Err(error.to_string()),
     };
@@ -222,12 +228,21 @@ fn run(cli: &Cli) -> Result<(), String> {
             target.display()
         ));
     }
+    // An existing file is replaced only when it is an EPUB (a zip), such
+    // as the book made last time, so a mistyped -o cannot replace a
+    // stylesheet or a chapter whatever its name.
+    if target.is_file() && !starts_like_zip(&target) {
+        return Err(format!(
+            "the output {} exists and is not an EPUB; choose another -o path, or move the file away first if it should be replaced",
+            target.display()
+        ));
+    }
     // A missing image the chapters show would be the EPUB on the next run.
     let target_path = clean(&absolute_path(&target).unwrap_or_else(|_| target.clone()));
     if output
         .missing_files
         .iter()
-        .any(|path| clean(&input.base.join(path)) == target_path)
+        .any(|path| book_file_path(&input.base, path) == target_path)
     {
         return Err(format!(
             "the output {} is an image the book shows, which is missing; choose another -o path, or the next run would take the EPUB for that image",
@@ -255,6 +270,18 @@ struct Inputs {
     book: Book,
     base: PathBuf,
     source: FolderSource,
+    order: FolderOrder,
+}
+
+/// The source of a book folder's chapters, for advice about them.
+#[derive(Clone, Copy)]
+enum FolderOrder {
+    /// The folder's SUMMARY.md lists them.
+    Summary,
+    /// Every Markdown file in the folder is one.
+    Names,
+    /// The chapters were named on the command line.
+    NotFolder,
 }
 
 fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
@@ -282,6 +309,11 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
             },
             base,
             source,
+            order: if summary {
+                FolderOrder::Summary
+            } else {
+                FolderOrder::Names
+            },
         });
     }
 
@@ -316,7 +348,12 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         chapters.push(relative);
     }
     book.chapters = Some(chapters);
-    Ok(Inputs { book, base, source })
+    Ok(Inputs {
+        book,
+        base,
+        source,
+        order: FolderOrder::NotFolder,
+    })
 }
 
 /// Reads a book's other files from its folder on request. Hidden files and
@@ -701,6 +738,19 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
 fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Result<(), String> {
     let absolute = |path: &Path| absolute_path(path).unwrap_or_else(|_| path.to_path_buf());
     let target_path = absolute(target);
+    // A path ending in a slash names a folder, whether or not it exists.
+    let names_folder = target
+        .as_os_str()
+        .to_str()
+        .is_some_and(|text| text.ends_with('/'));
+    if target.is_dir() || names_folder {
+        let name = default_name.file_name().unwrap_or_default();
+        return Err(format!(
+            "the output {} names a folder; give a file path for the book, such as {}",
+            target.display(),
+            target.join(name).display()
+        ));
+    }
     for input in inputs {
         let same_file = match (std::fs::canonicalize(input), std::fs::canonicalize(target)) {
             (Ok(input), Ok(output)) => input == output,
@@ -721,14 +771,6 @@ fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Resul
                 target.display()
             ));
         }
-    }
-    if target.is_dir() {
-        let name = default_name.file_name().unwrap_or_default();
-        return Err(format!(
-            "the output {} is a folder; give a file path for the book, such as {}",
-            target.display(),
-            target.join(name).display()
-        ));
     }
     // A folder's files are all the book's, so the output may go there only
     // as an EPUB, such as the book made last time. Under another name it
@@ -775,6 +817,16 @@ fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Resul
     Ok(())
 }
 
+/// Reports whether the file at `path` starts as a zip archive does, as an
+/// EPUB does. An empty file counts as one, being nobody's work.
+fn starts_like_zip(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(4);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(4).read_to_end(&mut start))
+        .is_ok_and(|_| start.is_empty() || start == b"PK\x03\x04")
+}
+
 /// Reports whether `path` ends in `.extension`, in any case.
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension()
@@ -811,6 +863,14 @@ fn default_output(first_input: &Path, target: Option<quire::target::Target>) -> 
             .to_string();
     let extension = target.map_or("epub", quire::target::Target::extension);
     PathBuf::from(format!("{stem}.{extension}"))
+}
+
+/// Returns the absolute path of the book's file `book_path`, which is
+/// relative to `base`. A relative base such as `..` is made absolute first,
+/// so that cleaning the path keeps its `..` parts.
+fn book_file_path(base: &Path, book_path: &str) -> PathBuf {
+    let joined = base.join(book_path);
+    clean(&std::path::absolute(&joined).unwrap_or(joined))
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -874,7 +934,7 @@ fn relative_to(path: &Path, base: &Path) -> String {
 /// Shows a book path the way the user can find it: relative to the current
 /// folder when possible.
 fn display_path(base: &Path, book_path: &str) -> String {
-    let full = clean(&base.join(book_path));
+    let full = book_file_path(base, book_path);
     match std::env::current_dir() {
         Ok(cwd) => {
             let relative = relative_to(&full, &cwd);

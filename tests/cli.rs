@@ -412,10 +412,11 @@ fn unusable_output_paths_explained() {
     );
     write(dir.path(), "notes", b"a file\n");
     std::fs::create_dir(dir.path().join("out")).expect("folder made");
-    let cases: [(&[&str], &str); 4] = [
+    write(dir.path(), "style.css", b"p { margin: 0 }\n");
+    let cases: [(&[&str], &str); 7] = [
         (
             &["book", "-o", "out"],
-            "the output out is a folder; give a file path for the book, such as out/book.epub",
+            "the output out names a folder; give a file path for the book, such as out/book.epub",
         ),
         (
             &["book", "-o", "notes/book.epub"],
@@ -424,6 +425,18 @@ fn unusable_output_paths_explained() {
         (
             &["book", "-o", "missing/book.epub"],
             "cannot write missing/book.epub: folder missing does not exist; choose a path in an existing folder",
+        ),
+        (
+            &["book", "-o", "missing/"],
+            "the output missing/ names a folder; give a file path for the book, such as missing/book.epub",
+        ),
+        (
+            &["book", "-o", "book"],
+            "the output book names a folder; give a file path for the book, such as book/book.epub",
+        ),
+        (
+            &["book", "-o", "style.css"],
+            "the output style.css exists and is not an EPUB; choose another -o path",
         ),
         (
             &["story.epub"],
@@ -449,6 +462,15 @@ fn unusable_output_paths_explained() {
         std::fs::read(dir.path().join("story.epub")).expect("still there"),
         b"# Story\n\nMarkdown with an odd name.\n"
     );
+    assert_eq!(
+        std::fs::read(dir.path().join("style.css")).expect("still there"),
+        b"p { margin: 0 }\n"
+    );
+    // The book made last time is an EPUB, and is replaced.
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
+    assert!(output.status.success(), "{}", stderr(&output));
 }
 
 #[test]
@@ -492,7 +514,32 @@ fn binary_chapter_in_folder_named_from_here() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains(
-            "book/sub/data.md is not a text file (it looks like a binary file), but the book's folder makes it a chapter; move it out of the folder"
+            "book/sub/data.md is not a text file (it looks like a binary file); every .md file in the book's folder is a chapter; move it out of the folder"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Reached through `..`, the file is named from where the command runs.
+    let output = Command::new(QUIRE)
+        .args(["..", "-o", "../../out.epub", "--lang", "en"])
+        .current_dir(dir.path().join("book/sub"))
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&output).contains("quire: error: data.md is not a text file"),
+        "{}",
+        stderr(&output)
+    );
+    // Listed in a SUMMARY.md, the advice is about the summary.
+    write(
+        dir.path(),
+        "book/SUMMARY.md",
+        b"# Summary\n\n- [A](a.md)\n- [Data](sub/data.md)\n",
+    );
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert!(
+        stderr(&output).contains(
+            "book/sub/data.md is not a text file (it looks like a binary file); SUMMARY.md lists it as a chapter; link a Markdown file there instead"
         ),
         "{}",
         stderr(&output)
@@ -521,6 +568,16 @@ fn output_over_missing_image_rejected() {
     let output = quire(
         dir.path(),
         &["notes.md", "-o", "./img/plan.png", "--lang", "en"],
+    );
+    // And from a book folder, whose path is relative.
+    write(dir.path(), "folder/a.md", b"# A\n\n![Map](../map.png)\n");
+    let from_folder = quire(dir.path(), &["folder", "-o", "map.png", "--lang", "en"]);
+    assert_eq!(from_folder.status.code(), Some(1));
+    assert!(
+        stderr(&from_folder)
+            .contains("the output map.png is an image the book shows, which is missing"),
+        "{}",
+        stderr(&from_folder)
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -1534,7 +1591,7 @@ fn output_over_folder_file_rejected() {
         assert!(!dir.path().join(new_file).exists(), "{new_file}");
     }
     // An EPUB in the folder, such as the last one made, may be replaced.
-    write(&book, "book.epub", b"old");
+    write(&book, "book.epub", b"PK\x03\x04 an older book");
     let output = quire(
         dir.path(),
         &["book", "-o", "book/book.epub", "--lang", "en"],
