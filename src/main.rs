@@ -168,14 +168,13 @@ fn run(cli: &Cli) -> Result<(), String> {
             let path = display_path(&input.base, &path);
             // A folder's chapters are listed in its SUMMARY.md, or else are
             // all its Markdown files.
-            let advice = match input.order {
-                FolderOrder::Summary => {
-                    "SUMMARY.md lists it as a chapter; link a Markdown file there instead"
-                }
-                FolderOrder::Names => {
-                    "every .md file in the book's folder is a chapter; move it out of the folder, or rename it so its name does not end in .md"
-                }
-                FolderOrder::NotFolder => "give Markdown files as chapters",
+            let advice = match &input.order {
+                FolderOrder::Summary(summary) => format!(
+                    "{} lists it as a chapter; link a Markdown file there instead",
+                    display_path(&input.base, summary)
+                ),
+                FolderOrder::Names => "every .md file in the book's folder is a chapter; move it out of the folder, or rename it so its name does not end in .md".to_string(),
+                FolderOrder::NotFolder => "give Markdown files as chapters".to_string(),
             };
             return Err(format!(
                 "{path} is not a text file (it looks like {kind}); {advice}"
@@ -274,10 +273,9 @@ struct Inputs {
 }
 
 /// The source of a book folder's chapters, for advice about them.
-#[derive(Clone, Copy)]
 enum FolderOrder {
-    /// The folder's SUMMARY.md lists them.
-    Summary,
+    /// The SUMMARY.md at this path in the folder lists them.
+    Summary(String),
     /// Every Markdown file in the folder is one.
     Names,
     /// The chapters were named on the command line.
@@ -293,11 +291,11 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         // is a chapter, so the folder is walked to find them.
         let empty = Book::default();
         let index = quire::book::FileIndex::with_source(&empty, Some(&source));
-        let summary = matches!(
-            quire::book::chapter_order(&empty, &index).1,
-            quire::book::OrderSource::Summary(_)
-        );
-        let files = if summary {
+        let summary = match quire::book::chapter_order(&empty, &index).1 {
+            quire::book::OrderSource::Summary(path) => Some(path),
+            _ => None,
+        };
+        let files = if summary.is_some() {
             Vec::new()
         } else {
             read_folder(&base, &source)?
@@ -309,11 +307,7 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
             },
             base,
             source,
-            order: if summary {
-                FolderOrder::Summary
-            } else {
-                FolderOrder::Names
-            },
+            order: summary.map_or(FolderOrder::Names, FolderOrder::Summary),
         });
     }
 

@@ -332,7 +332,7 @@ fn check_kindle_images(
                 Some("is an animated GIF, and Kindle shows only its first frame; use a still image")
             }
             _ if has_transparency(bytes, image.image_type) => Some(
-                "can have transparent pixels (it has an alpha channel or a transparent colour), and dark lines on them can vanish in Kindle's dark mode; give it a solid background, or save it without transparency",
+                "has an alpha channel or a transparent colour, so it may have transparent pixels, where dark lines can vanish in Kindle's dark mode (Quire does not look at the pixels); save it without transparency, on a solid background",
             ),
             _ => None,
         };

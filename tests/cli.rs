@@ -539,7 +539,7 @@ fn binary_chapter_in_folder_named_from_here() {
     let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
     assert!(
         stderr(&output).contains(
-            "book/sub/data.md is not a text file (it looks like a binary file); SUMMARY.md lists it as a chapter; link a Markdown file there instead"
+            "book/sub/data.md is not a text file (it looks like a binary file); book/SUMMARY.md lists it as a chapter; link a Markdown file there instead"
         ),
         "{}",
         stderr(&output)
