@@ -26,11 +26,17 @@ pub const MAX_COVER_SIDE: u32 = 10_000;
 /// header. The cover is used all the same.
 pub fn check_size(path: &str, bytes: &[u8], image_type: ImageType, warnings: &mut Warnings) {
     if bytes.len() > MAX_COVER_BYTES {
+        // A photo saved as PNG is often several times its JPEG size.
+        let smaller = if image_type == ImageType::Jpeg {
+            "at a lower JPEG quality"
+        } else {
+            "as a JPEG, say"
+        };
         warnings.push(Warning::new(
             path,
             None,
             format!(
-                "cover image is {}, over {}, which some reading systems and stores reject; kept it. Save it smaller (as a JPEG, say) or with fewer pixels",
+                "cover image is {}, over {}, which some reading systems and stores reject; kept it. Save it smaller ({smaller}) or with fewer pixels",
                 megabytes(bytes.len()),
                 megabytes(MAX_COVER_BYTES)
             ),
@@ -458,6 +464,19 @@ mod tests {
         let heavy = png_warnings(&heavy);
         assert_eq!(heavy.len(), 1, "{heavy:?}");
         assert!(heavy[0].contains("over 4.0 MB"), "{}", heavy[0]);
+        assert!(heavy[0].contains("(as a JPEG, say)"), "{}", heavy[0]);
+
+        // A JPEG gets the advice to lower its quality instead.
+        let mut warnings = Warnings::default();
+        let mut heavy_jpeg = b"\xFF\xD8\xFF".to_vec();
+        heavy_jpeg.resize(MAX_COVER_BYTES + 1, 0);
+        check_size("big.jpg", &heavy_jpeg, ImageType::Jpeg, &mut warnings);
+        assert!(
+            warnings[0]
+                .message
+                .contains("Save it smaller (at a lower JPEG quality)"),
+            "{warnings:?}"
+        );
 
         let fine = png_warnings(&png_header(1600, 2560));
         assert!(fine.is_empty(), "{fine:?}");

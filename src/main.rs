@@ -760,8 +760,14 @@ fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Resul
             } else {
                 String::new()
             };
+            // Without -o the output is the default name.
+            let other_path = if target == default_name {
+                "give -o with another path"
+            } else {
+                "choose another -o path"
+            };
             return Err(format!(
-                "the output {} is also an input; choose another -o path so the Markdown is not overwritten{check_hint}",
+                "the output {} is also an input; {other_path} so the Markdown is not overwritten{check_hint}",
                 target.display()
             ));
         }

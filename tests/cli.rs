@@ -440,7 +440,7 @@ fn unusable_output_paths_explained() {
         ),
         (
             &["story.epub"],
-            "choose another -o path so the Markdown is not overwritten; to check an EPUB instead, run: quire check story.epub",
+            "the output story.epub is also an input; give -o with another path so the Markdown is not overwritten; to check an EPUB instead, run: quire check story.epub",
         ),
     ];
     for (args, message) in cases {
