@@ -1462,7 +1462,7 @@ fn choose_language(
 ) -> String {
     // Names the setting where the conversion runs: --lang on the command
     // line, the Language field on the page.
-    let how = format!(
+    let how_to_set = format!(
         "set the language with {option_name}, a `lang:` line in the metadata, or `language` in book.toml"
     );
     if let Some(lang) = &metadata.lang {
@@ -1505,7 +1505,7 @@ fn choose_language(
                 first_source,
                 None,
                 format!(
-                    "{language_note}; guessed \"{}\" from the {} in the text; {how}",
+                    "{language_note}; guessed \"{}\" from the {} in the text; {how_to_set}",
                     guess.tag, guess.evidence
                 ),
             ));
@@ -1515,7 +1515,7 @@ fn choose_language(
             warnings.push(Warning::new(
                 first_source,
                 None,
-                format!("{language_note}; used \"en\"; {how}"),
+                format!("{language_note}; used \"en\"; {how_to_set}"),
             ));
             "en".to_string()
         }

@@ -526,6 +526,7 @@ mod tests {
             is_heading,
             ids: Vec::new(),
         };
+
         // A title, then its first section's heading and text: the title
         // stays with the section instead of making a page of its own.
         let title_first = [
@@ -535,6 +536,7 @@ mod tests {
             block(60, false),
         ];
         assert_eq!(group_blocks(&title_first, 100), [0..3, 3..4]);
+
         // Two headings in a row before the block that passes the budget
         // move to its group, instead of ending the one before.
         let headings_last = [
@@ -544,6 +546,7 @@ mod tests {
             block(60, false),
         ];
         assert_eq!(group_blocks(&headings_last, 100), [0..1, 1..4]);
+
         // Headings before a block over the budget go with it.
         let before_huge = [block(10, true), block(10, true), block(500, false)];
         assert_eq!(group_blocks(&before_huge, 100), vec![0..3]);
@@ -555,6 +558,7 @@ mod tests {
             block(20, false),
         ];
         assert_eq!(group_blocks(&text_then_huge, 100), [0..1, 1..4, 4..5]);
+
         // Headings stay before a block that fits with them.
         let only_headings = [block(10, true), block(10, true), block(95, false)];
         assert_eq!(group_blocks(&only_headings, 100), vec![0..3]);

@@ -466,6 +466,7 @@ fn unusable_output_paths_explained() {
         std::fs::read(dir.path().join("style.css")).expect("still there"),
         b"p { margin: 0 }\n"
     );
+
     // The book made last time is an EPUB, and is replaced.
     let output = quire(dir.path(), &["book", "-o", "book.epub", "--lang", "en"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -519,6 +520,7 @@ fn binary_chapter_in_folder_named_from_here() {
         "{}",
         stderr(&output)
     );
+
     // Reached through `..`, the file is named from where the command runs.
     let output = Command::new(QUIRE)
         .args(["..", "-o", "../../out.epub", "--lang", "en"])
@@ -530,6 +532,7 @@ fn binary_chapter_in_folder_named_from_here() {
         "{}",
         stderr(&output)
     );
+
     // Listed in a SUMMARY.md, the advice is about the summary.
     write(
         dir.path(),
@@ -544,6 +547,7 @@ fn binary_chapter_in_folder_named_from_here() {
         "{}",
         stderr(&output)
     );
+
     // Given alone, the file is named as given, with the usual advice.
     let output = quire(dir.path(), &["book/sub/data.md", "-o", "out.epub"]);
     assert!(
@@ -569,6 +573,7 @@ fn output_over_missing_image_rejected() {
         dir.path(),
         &["notes.md", "-o", "./img/plan.png", "--lang", "en"],
     );
+
     // And from a book folder, whose path is relative.
     write(dir.path(), "folder/a.md", b"# A\n\n![Map](../map.png)\n");
     let from_folder = quire(dir.path(), &["folder", "-o", "map.png", "--lang", "en"]);
