@@ -236,7 +236,8 @@ fn run(cli: &Cli) -> Result<(), String> {
             target.display()
         ));
     }
-    // A missing image the chapters show would be the EPUB on the next run.
+    // An EPUB written where a missing image should be would be read as
+    // that image on the next run.
     let target_path = clean(&absolute_path(&target).unwrap_or_else(|_| target.clone()));
     if output
         .missing_files
@@ -818,7 +819,8 @@ fn check_output(target: &Path, inputs: &[PathBuf], default_name: &Path) -> Resul
 }
 
 /// Reports whether the file at `path` starts as a zip archive does, as an
-/// EPUB does. An empty file counts as one, being nobody's work.
+/// EPUB does. An empty file counts as one, because it holds no work to
+/// lose.
 fn starts_like_zip(path: &Path) -> bool {
     use std::io::Read;
     let mut start = Vec::with_capacity(4);
