@@ -14,7 +14,7 @@ use crate::book::{
 };
 use crate::check::Finding;
 use crate::cover;
-use crate::epub::{Entries, PackAhead, with_pack_ahead, write_zip_with};
+use crate::epub::{Entries, PackAhead, with_pack_ahead, write_zip_inspecting};
 use crate::error::{Error, Warning, Warnings};
 use crate::images::{ImageStore, ImageType, ascii_name, sniff};
 use crate::links::{Anchors, UrlKind, classify_url, encode_url, slugify};
@@ -775,14 +775,20 @@ fn write_book<'f>(
         max_image_pixels: options.max_image_pixels,
     };
     target::finish(options.target, &mut entries, &facts, &mut warnings);
-    let epub = write_zip_with(&entries, pack_ahead.finish())?;
+    // Each content document is scanned for the checker as it is
+    // compressed, and freed once in the archive. Without the checker, as in
+    // the page's first module, the caller checks the book itself (the
+    // page's worker does, with its second module).
+    #[cfg(feature = "checker")]
+    let written = write_zip_inspecting(entries, pack_ahead.finish(), crate::check::scan_entry)?;
+    #[cfg(not(feature = "checker"))]
+    let written = write_zip_inspecting(entries, pack_ahead.finish(), |_, _| None::<()>)?;
+    let epub = written.epub;
     target::check_epub_size(options.target, epub.len(), &sources[0], &mut warnings);
-    // Without the checker, as in the page's first module, the caller
-    // checks the book itself (the page's worker does, with its second
-    // module).
     #[cfg(feature = "checker")]
     let findings = {
-        let mut findings = crate::check::check_epub_with_contents(&epub, entries);
+        let mut findings =
+            crate::check::check_epub_scanned(&epub, written.not_inspected, written.inspected);
         findings.retain(|finding| {
             finding.code != "QUIRE-RSC-001" || !oversized_documents.contains(&finding.file)
         });

@@ -54,6 +54,7 @@ pub mod math;
 pub mod mdbook;
 #[cfg(any(test, target_arch = "wasm32"))]
 mod memo;
+pub mod memory;
 pub mod metadata;
 pub mod package;
 pub mod parallel;

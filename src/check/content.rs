@@ -59,7 +59,8 @@ pub(super) fn scan_all(
     package: &Package,
     report: &mut Report,
 ) -> HashMap<String, Summary> {
-    let mut documents: Vec<(&str, &str, EntryBytes<'_>)> = Vec::new();
+    // Each document is scanned already, as it was written, or is read here.
+    let mut documents: Vec<(&str, Document)> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for item in &package.items {
         let is_content = item.media_type == XHTML_TYPE || item.media_type == SVG_TYPE;
@@ -69,8 +70,11 @@ pub(super) fn scan_all(
         if !seen.insert(path) {
             continue;
         }
-        if let Some(bytes) = files.read(path, report) {
-            documents.push((path, item.media_type.as_str(), bytes));
+        let in_spine = package.in_spine.contains(path);
+        if let Some(scan) = files.take_scanned(path, &item.media_type, in_spine) {
+            documents.push((path, Document::Scanned(scan)));
+        } else if let Some(bytes) = files.read(path, report) {
+            documents.push((path, Document::Read(&item.media_type, bytes)));
         }
     }
 
@@ -79,7 +83,10 @@ pub(super) fn scan_all(
     // on any number of threads.
     let texts: Vec<(&str, &str, &[u8])> = documents
         .iter()
-        .map(|(path, media_type, bytes)| (*path, *media_type, &bytes[..]))
+        .filter_map(|(path, scan)| match scan {
+            Document::Scanned(_) => None,
+            Document::Read(media_type, bytes) => Some((*path, *media_type, &bytes[..])),
+        })
         .collect();
     let total: usize = texts.iter().map(|(_, _, bytes)| bytes.len()).sum();
     let results = map_in_order(
@@ -88,34 +95,84 @@ pub(super) fn scan_all(
         || (),
         |_, (path, media_type, bytes)| {
             let in_spine = package.in_spine.contains(*path);
-            memoized::scan(path, media_type, bytes, in_spine, || {
-                let mut findings = Report::default();
-                let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
-                (summary, findings)
-            })
+            scan_once(path, media_type, bytes, in_spine)
         },
     );
     memoized::finish_round();
+    drop(texts);
 
+    let mut results = results.into_iter();
     let mut summaries = HashMap::new();
-    for ((path, _, _), (summary, findings)) in texts.iter().zip(results) {
+    for (path, scan) in documents {
+        let (summary, findings) = match scan {
+            Document::Scanned(scan) => scan,
+            Document::Read(_, bytes) => {
+                // The later checks work from the summaries, so the
+                // document's bytes can go: most of a book is its content
+                // documents.
+                drop(bytes);
+                files.release(path);
+                results.next().expect("a scan for each document read")
+            }
+        };
         report.append(findings);
         if let Some(summary) = summary {
             summaries.insert(path.to_string(), summary);
         }
     }
-    // The later checks work from the summaries, so the documents' bytes
-    // can go: most of a book is its content documents.
-    drop(texts);
-    for (path, _, bytes) in documents {
-        drop(bytes);
-        files.release(path);
-    }
     summaries
 }
 
+/// A content document to summarise: scanned as it was written, or read
+/// from the archive with its media type.
+enum Document<'p, 'f> {
+    Scanned(Scan),
+    Read(&'p str, EntryBytes<'f>),
+}
+
+/// Scans a document, or takes its scan from the page's last book.
+fn scan_once(path: &str, media_type: &str, bytes: &[u8], in_spine: bool) -> Scan {
+    memoized::scan(path, media_type, bytes, in_spine, || {
+        let mut findings = Report::default();
+        let summary = scan_document(path, media_type, bytes, in_spine, &mut findings);
+        (summary, findings)
+    })
+}
+
+/// A content document scanned while its EPUB was written, before its
+/// bytes were freed, for [`super::check_epub_scanned`].
+pub struct Scanned {
+    pub(super) crc: u32,
+    pub(super) size: u64,
+    pub(super) media_type: &'static str,
+    pub(super) in_spine: bool,
+    pub(super) scan: Scan,
+}
+
+/// Scans entry `name` of an EPUB being written, when its name is that of
+/// an XHTML or SVG document, as if the package lists it so and, for
+/// XHTML, in the spine. The check of the finished EPUB uses the scan when
+/// the package agrees and the archive has these bytes, and otherwise
+/// reads the entry again.
+pub fn scan_entry(name: &str, bytes: &[u8]) -> Option<Scanned> {
+    let (media_type, in_spine) = if name.ends_with(".xhtml") {
+        (XHTML_TYPE, true)
+    } else if name.ends_with(".svg") {
+        (SVG_TYPE, false)
+    } else {
+        return None;
+    };
+    Some(Scanned {
+        crc: crc32fast::hash(bytes),
+        size: bytes.len() as u64,
+        media_type,
+        in_spine,
+        scan: scan_once(name, media_type, bytes, in_spine),
+    })
+}
+
 /// A document's summary, or `None`, and its findings.
-type Scan = (Option<Summary>, Report);
+pub(super) type Scan = (Option<Summary>, Report);
 
 /// The documents the page's worker scanned for its last book, kept for the
 /// next (see [`crate::memo`]). Natively each is scanned every time.

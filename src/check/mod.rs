@@ -36,9 +36,11 @@ use std::fmt;
 #[cfg(feature = "checker")]
 mod reader;
 #[cfg(feature = "checker")]
+pub use content::{Scanned, scan_entry};
+#[cfg(feature = "checker")]
 use reader::{EntryBytes, Files, Lines, Report, as_utf8, line_of, parse_xml};
 #[cfg(feature = "checker")]
-pub use reader::{MAX_INFLATED_BYTES, check_epub, check_epub_with_contents};
+pub use reader::{MAX_INFLATED_BYTES, check_epub, check_epub_scanned, check_epub_with_contents};
 
 /// The seriousness of a finding, in EPUBCheck's grades.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use super::content::{Scan, Scanned};
 use super::zip::{self, Archive, Entry, EntryError};
 use super::{Finding, Severity, container};
 use crate::epub::Entries;
@@ -27,11 +28,25 @@ pub fn check_epub(bytes: &[u8]) -> Vec<Finding> {
 /// reading back a book Quire has just written. The zip writer's own tests
 /// show that what it writes reads back as these contents.
 pub fn check_epub_with_contents<'a>(bytes: &'a [u8], contents: Entries<'a>) -> Vec<Finding> {
+    check_epub_scanned(bytes, contents, Vec::new())
+}
+
+/// Checks an EPUB file's bytes as [`check_epub_with_contents`] does, given
+/// also the documents that [`scan_entry`](super::scan_entry) scanned as the zip writer
+/// compressed them. Such a document is neither inflated nor parsed again
+/// when the archive has the bytes it scanned and the package lists it as
+/// it was scanned (see [`scan_entry`](super::scan_entry)).
+pub fn check_epub_scanned<'a>(
+    bytes: &'a [u8],
+    contents: Entries<'a>,
+    scanned: Vec<(String, Scanned)>,
+) -> Vec<Finding> {
     let mut report = Report::default();
     match Archive::read(bytes) {
         Ok(archive) => {
             let mut book = Files::new(&archive);
             book.know(contents);
+            book.know_scanned(scanned);
             container::check(&mut book, &mut report);
         }
         Err(error) => report.fatal(
@@ -126,6 +141,9 @@ pub(crate) struct Files<'a> {
     /// Bytes read so far, by name; `None` when reading failed (already
     /// reported).
     cache: HashMap<String, Option<EntryBytes<'a>>>,
+    /// Documents scanned as they were written, by name, whose bytes are
+    /// not kept.
+    scanned: HashMap<String, Scanned>,
     budget: u64,
 }
 
@@ -139,6 +157,7 @@ impl<'a> Files<'a> {
             archive,
             by_name,
             cache: HashMap::new(),
+            scanned: HashMap::new(),
             budget: MAX_INFLATED_BYTES,
         }
     }
@@ -152,6 +171,33 @@ impl<'a> Files<'a> {
                 self.cache.insert(name, Some(Rc::new(bytes)));
             }
         }
+    }
+
+    /// Takes the scans of documents whose entries hold the bytes that
+    /// were scanned. The others are read from the archive when needed.
+    fn know_scanned(&mut self, scanned: Vec<(String, Scanned)>) {
+        for (name, scan) in scanned {
+            let matches = self
+                .by_name
+                .get(name.as_str())
+                .is_some_and(|entry| entry.crc == scan.crc && entry.uncompressed_size == scan.size);
+            if matches && !self.cache.contains_key(&name) {
+                self.scanned.insert(name, scan);
+            }
+        }
+    }
+
+    /// Takes the scan of document `name` made as it was written, if it was
+    /// scanned as having `media_type` and the place in the spine the
+    /// package gives it. Without one, the entry is read from the archive.
+    pub(crate) fn take_scanned(
+        &mut self,
+        name: &str,
+        media_type: &str,
+        in_spine: bool,
+    ) -> Option<Scan> {
+        let scanned = self.scanned.remove(name)?;
+        (scanned.media_type == media_type && scanned.in_spine == in_spine).then_some(scanned.scan)
     }
 
     /// Frees the cached bytes of `name` and returns them to the budget. A
@@ -189,7 +235,10 @@ impl<'a> Files<'a> {
         let mut seen: HashSet<&str> = HashSet::new();
         for entry in &self.archive.entries {
             let name = entry.name.as_str();
-            if !self.cache.contains_key(name) && seen.insert(name) {
+            // A document scanned as it was written was read from the
+            // bytes whose checksum the archive gives.
+            let scanned = self.scanned.contains_key(name);
+            if !scanned && !self.cache.contains_key(name) && seen.insert(name) {
                 names.push(name);
                 entries.push(self.by_name[name]);
             }

@@ -328,3 +328,106 @@ fn undeclared_reserved_prefix_is_quire_opf_001() {
     let findings = check_epub(&zip(&entries));
     assert!(findings.is_empty(), "{findings:#?}");
 }
+
+/// Scans the documents among `entries` as the zip writer does while Quire
+/// writes a book.
+fn scanned(entries: &[(String, Vec<u8>)]) -> Vec<(String, Scanned)> {
+    entries
+        .iter()
+        .filter_map(|(name, bytes)| Some((name.clone(), scan_entry(name, bytes)?)))
+        .collect()
+}
+
+#[test]
+fn documents_are_scanned_by_name() {
+    let entries = quire_book();
+    let names: Vec<String> = scanned(&entries)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        names.iter().any(|name| name.ends_with("one.xhtml")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|name| name.ends_with("nav.xhtml")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|name| name.ends_with(".opf")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|name| name.ends_with(".png")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn scan_made_while_writing_is_used() {
+    // The scan is of a chapter with a broken link, but it is given the
+    // checksum and size of the sound chapter in the archive: the finding
+    // can only come from the scan, since the archive has no fault.
+    let entries = quire_book();
+    let mut broken = entries.clone();
+    edit_entry(&mut broken, "one.xhtml", |text| {
+        text.replace("#later", "#nowhere")
+    });
+    let sound = &entries
+        .iter()
+        .find(|(name, _)| name.ends_with("one.xhtml"))
+        .expect("chapter one")
+        .1;
+    let mut scans = scanned(&broken);
+    for (name, scan) in &mut scans {
+        if name.ends_with("one.xhtml") {
+            scan.crc = crc32fast::hash(sound);
+            scan.size = sound.len() as u64;
+        }
+    }
+    let archive = zip(&entries);
+    assert!(check_epub(&archive).is_empty());
+    let findings = check_epub_scanned(&archive, Vec::new(), scans);
+    assert_eq!(codes(&findings), ["RSC-012"], "{findings:#?}");
+}
+
+#[test]
+fn scan_of_other_bytes_is_not_used() {
+    // The chapter was scanned with a broken link, then written sound.
+    let entries = quire_book();
+    let mut broken = entries.clone();
+    edit_entry(&mut broken, "one.xhtml", |text| {
+        text.replace("#later", "#nowhere")
+    });
+    let findings = check_epub_scanned(&zip(&entries), Vec::new(), scanned(&broken));
+    assert!(findings.is_empty(), "{findings:#?}");
+    // And the other way round: the fault in the archive is found.
+    let findings = check_epub_scanned(&zip(&broken), Vec::new(), scanned(&entries));
+    assert_eq!(codes(&findings), ["RSC-012"], "{findings:#?}");
+}
+
+#[test]
+fn scan_outside_spine_is_not_used() {
+    // A document over the size limit is scanned as a spine item, which
+    // finds QUIRE-RSC-001, but the package leaves it out of the spine.
+    let mut entries = quire_book();
+    let filler = "<p>Text.</p>\n".repeat(crate::split::MAX_DOCUMENT_BYTES / 13 + 10);
+    edit_entry(&mut entries, "two.xhtml", |text| {
+        text.replace("<p>Text.</p>", &filler)
+    });
+    let scans = scanned(&entries);
+    edit_entry(&mut entries, "package.opf", |text| {
+        let (before, after) = text
+            .split_once("<itemref idref=\"c-two\"")
+            .expect("two's itemref");
+        let (_, after) = after.split_once("/>").expect("the itemref's end");
+        format!("{before}{after}")
+    });
+    let archive = zip(&entries);
+    let findings = check_epub_scanned(&archive, Vec::new(), scans);
+    assert!(
+        !codes(&findings).contains(&"QUIRE-RSC-001"),
+        "{findings:#?}"
+    );
+    assert_eq!(findings, check_epub(&archive));
+}
