@@ -19,6 +19,9 @@ test: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
 	cargo test --release --test stress
+	scripts/build-cli.sh
+	target/cli/quire tests/books/sample -o target/cli/sample.epub
+	target/cli/quire check target/cli/sample.epub
 	scripts/fuzz.sh 20
 	cargo build --lib --target wasm32-unknown-unknown
 	scripts/build-www.sh
@@ -47,8 +50,9 @@ www: setup
 serve: www
 	scripts/serve.sh dist 127.0.0.1:8080
 
+# The command-line tool for release, in target/cli/quire.
 build:
-	cargo build --release
+	scripts/build-cli.sh
 
 # A longer fuzzing session: FUZZ_SECONDS per target (default 600).
 fuzz:

@@ -33,8 +33,8 @@ if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
     exit 1
 fi
 
-echo "bench: building target/release/quire"
-cargo build --release --quiet
+echo "bench: building target/cli/quire"
+scripts/build-cli.sh
 
 echo "bench: building the page into dist/"
 scripts/build-www.sh
