@@ -10,11 +10,12 @@ use flate2::{Compress, Compression, FlushCompress, Status};
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::parallel::thread_count;
-use crate::parallel::{PARALLEL_MIN_BYTES, map_in_order};
+use crate::parallel::{PARALLEL_MIN_BYTES, lock, map_in_order};
 
 /// Deflate level 2 of 9. Measured on the Rust book with callgrind (zlib-rs
 /// 0.6.9): level 6, zlib's default, made a 1,342,707-byte EPUB; level 2 one
@@ -172,6 +173,7 @@ pub fn write_zip_inspecting<'a, T: Send>(
         )?,
     )?;
     let mut inspected: Vec<(usize, T)> = Vec::new();
+    let compressors = CompressorPool::default();
     // Each batch's compressed bytes are freed once copied into the archive,
     // and so are the bytes of the entries `inspect` took.
     for batch in batches(&entries, PACK_BATCH_BYTES) {
@@ -192,7 +194,7 @@ pub fn write_zip_inspecting<'a, T: Send>(
         let results = map_in_order(
             &work,
             parallel,
-            new_compressor,
+            || compressors.take(),
             |compressor, (name, bytes, to_pack)| {
                 let found = inspect(name, bytes);
                 let packed =
@@ -479,6 +481,53 @@ mod memoized {
 /// Returns a raw deflate compressor (no zlib header, as zip expects).
 fn new_compressor() -> Compress {
     Compress::new(Compression::new(DEFLATE_LEVEL), false)
+}
+
+/// Compressors that threads hand back when they end, for the threads of
+/// the next batch. Each holds about 380 KB of tables, which a new one
+/// would allocate and fault in again.
+#[derive(Default)]
+struct CompressorPool {
+    idle: Mutex<Vec<Compress>>,
+}
+
+impl CompressorPool {
+    /// Takes an idle compressor, or makes one.
+    fn take(&self) -> PooledCompressor<'_> {
+        let idle = lock(&self.idle).pop();
+        PooledCompressor {
+            pool: self,
+            compressor: Some(idle.unwrap_or_else(new_compressor)),
+        }
+    }
+}
+
+/// A compressor that goes back to its pool when dropped.
+struct PooledCompressor<'p> {
+    pool: &'p CompressorPool,
+    compressor: Option<Compress>,
+}
+
+impl std::ops::Deref for PooledCompressor<'_> {
+    type Target = Compress;
+
+    fn deref(&self) -> &Compress {
+        self.compressor.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledCompressor<'_> {
+    fn deref_mut(&mut self) -> &mut Compress {
+        self.compressor.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for PooledCompressor<'_> {
+    fn drop(&mut self) {
+        if let Some(compressor) = self.compressor.take() {
+            lock(&self.pool.idle).push(compressor);
+        }
+    }
 }
 
 /// Compresses one entry with `method`. A deflated entry that would not be
