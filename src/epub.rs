@@ -484,7 +484,7 @@ fn new_compressor() -> Compress {
 }
 
 /// Compressors that threads hand back when they end, for the threads of
-/// the next batch. Each holds about 380 KB of tables, which a new one
+/// the next batch. Each has about 380 KB of tables, which a new one
 /// would allocate and fault in again.
 #[derive(Default)]
 struct CompressorPool {
