@@ -3,11 +3,14 @@
 //! it. `cargo bench --bench check` runs it; `-- --quick` takes a few
 //! seconds.
 
+use std::borrow::Cow;
 use std::fs;
 use std::hint::black_box;
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use quire::check::Scanned;
 use quire::{Book, InputFile, Options};
 
 /// Reads every file under `dir` that is not hidden, with its path relative
@@ -60,7 +63,51 @@ fn check(criterion: &mut Criterion) {
         format!("check_epub on the Rust book ({} bytes)", output.epub.len()),
         |bench| bench.iter(|| quire::check::check_epub(black_box(&output.epub)).len()),
     );
+    // As a conversion checks its book: the documents were scanned while
+    // the archive was written, and the other entries are known.
+    group.bench_function(
+        format!(
+            "check_epub_scanned on the Rust book ({} bytes)",
+            output.epub.len()
+        ),
+        |bench| {
+            bench.iter_batched(
+                || scanned_entries(&output.epub),
+                |(known, scanned)| {
+                    let known = known
+                        .iter()
+                        .map(|(name, bytes)| (name.clone(), Cow::Borrowed(bytes.as_slice())))
+                        .collect();
+                    quire::check::check_epub_scanned(black_box(&output.epub), known, scanned).len()
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
     group.finish();
+}
+
+/// Entries by name, with their bytes or with a document's scan.
+type Named<T> = Vec<(String, T)>;
+
+/// The entries of `epub` after `mimetype` as a conversion ends with them:
+/// the scans of its XHTML and SVG documents, and the bytes of the others.
+fn scanned_entries(epub: &[u8]) -> (Named<Vec<u8>>, Named<Scanned>) {
+    let mut archive = zip::ZipArchive::new(Cursor::new(epub)).expect("the EPUB is a zip archive");
+    let mut known = Vec::new();
+    let mut scanned = Vec::new();
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).expect("entry is readable");
+        let name = file.name().expect("entry name is UTF-8").into_owned();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).expect("entry decompresses");
+        match quire::check::scan_entry(&name, &bytes) {
+            Some(scan) => scanned.push((name, scan)),
+            None if name != "mimetype" => known.push((name, bytes)),
+            None => {}
+        }
+    }
+    (known, scanned)
 }
 
 criterion_group!(benches, check);

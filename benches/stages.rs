@@ -6,6 +6,7 @@
 //! seconds a benchmark, and a name after `--` picks some (`-- parse`).
 //! docs/benchmarks.md lists the figures of a run.
 
+use std::borrow::Cow;
 use std::fs;
 use std::hint::black_box;
 use std::io::{Cursor, Read};
@@ -347,6 +348,29 @@ fn stages(criterion: &mut Criterion) {
                 quire::epub::write_zip(black_box(&entries))
                     .expect("zip is written")
                     .len()
+            })
+        },
+    );
+    // As a conversion zips a book: each document is scanned for the
+    // checker on the thread that deflates it, then freed.
+    group.bench_function(
+        format!(
+            "epub::write_zip_inspecting with the checker's scans, {} entries",
+            entries.len()
+        ),
+        |bench| {
+            bench.iter(|| {
+                let borrowed: quire::epub::Entries = entries
+                    .iter()
+                    .map(|(name, bytes)| (name.clone(), Cow::Borrowed(bytes.as_slice())))
+                    .collect();
+                let written = quire::epub::write_zip_inspecting(
+                    black_box(borrowed),
+                    quire::epub::PackedAhead::default(),
+                    quire::check::scan_entry,
+                )
+                .expect("zip is written");
+                written.epub.len() + written.inspected.len()
             })
         },
     );
