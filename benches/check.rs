@@ -90,8 +90,9 @@ fn check(criterion: &mut Criterion) {
 /// Entries by name, with their bytes or with a document's scan.
 type Named<T> = Vec<(String, T)>;
 
-/// The entries of `epub` after `mimetype` as a conversion ends with them:
-/// the scans of its XHTML and SVG documents, and the bytes of the others.
+/// Returns the entries of `epub` after `mimetype` as a conversion ends
+/// with them: the scans of its XHTML and SVG documents, and the bytes of
+/// the others.
 fn scanned_entries(epub: &[u8]) -> (Named<Vec<u8>>, Named<Scanned>) {
     let mut archive = zip::ZipArchive::new(Cursor::new(epub)).expect("the EPUB is a zip archive");
     let mut known = Vec::new();
