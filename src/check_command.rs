@@ -24,7 +24,7 @@ pub fn run(cli: &CheckCli) -> ExitCode {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!("quire: error: cannot read {}: {error}", path.display());
+                eprintln!("quire: error: {}", read_error(path, &error));
                 failed = true;
                 continue;
             }
@@ -50,5 +50,20 @@ pub fn run(cli: &CheckCli) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Says why the EPUB at `path` could not be read, and what to do.
+fn read_error(path: &std::path::Path, error: &std::io::Error) -> String {
+    let path = path.display();
+    match error.kind() {
+        std::io::ErrorKind::NotFound => format!("{path} not found; check the path"),
+        std::io::ErrorKind::IsADirectory => {
+            format!("{path} is a folder; give the EPUB file to check, such as {path}/book.epub")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("cannot read {path}: permission denied; check the file's permissions")
+        }
+        _ => format!("cannot read {path}: {error}"),
     }
 }

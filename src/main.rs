@@ -157,13 +157,6 @@ fn run(cli: &Cli) -> Result<(), String> {
     }
     let output = match converted {
         Ok(output) => output,
-        Err(Error::FileNotFound { path, purpose }) => {
-            return Err(Error::FileNotFound {
-                path: display_path(&input.base, &path),
-                purpose,
-            }
-            .to_string());
-        }
         Err(Error::NotText { path, kind }) => {
             let path = display_path(&input.base, &path);
             // A folder's chapters are listed in its SUMMARY.md, or else are
@@ -180,7 +173,7 @@ fn run(cli: &Cli) -> Result<(), String> {
                 "{path} is not a text file (it looks like {kind}); {advice}"
             ));
         }
-        Err(error) => return Err(error.to_string()),
+        Err(error) => return Err(located_error(error, &input.base).to_string()),
     };
 
     // The warnings go to standard error in one write: it is unbuffered,
@@ -935,6 +928,55 @@ fn relative_to(path: &Path, base: &Path) -> String {
 
 /// Shows a book path the way the user can find it: relative to the current
 /// folder when possible.
+/// Returns `error` with each path in the book it names given as
+/// [`display_path`] gives it, so that every message names files the same
+/// way.
+fn located_error(error: Error, base: &Path) -> Error {
+    let locate = |path: String| display_path(base, &path);
+    match error {
+        Error::SummaryWithoutChapters { summary } => Error::SummaryWithoutChapters {
+            summary: locate(summary),
+        },
+        Error::ChapterNotFound { path, listed_in } => Error::ChapterNotFound {
+            path: locate(path),
+            listed_in: listed_in.map(locate),
+        },
+        Error::NotUtf8 { path, offset } => Error::NotUtf8 {
+            path: locate(path),
+            offset,
+        },
+        Error::TooLarge {
+            path,
+            size,
+            total,
+            limit,
+        } => Error::TooLarge {
+            path: locate(path),
+            size,
+            total,
+            limit,
+        },
+        Error::NotText { path, kind } => Error::NotText {
+            path: locate(path),
+            kind,
+        },
+        Error::FileNotFound { path, purpose } => Error::FileNotFound {
+            path: locate(path),
+            purpose,
+        },
+        Error::UnsupportedCover { path, reason } => Error::UnsupportedCover {
+            path: locate(path),
+            reason,
+        },
+        Error::InvalidMetadata { path, line, reason } => Error::InvalidMetadata {
+            path: locate(path),
+            line,
+            reason,
+        },
+        error @ (Error::NoChapters | Error::InvalidOption { .. } | Error::Zip { .. }) => error,
+    }
+}
+
 fn display_path(base: &Path, book_path: &str) -> String {
     let full = book_file_path(base, book_path);
     match std::env::current_dir() {

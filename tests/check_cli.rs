@@ -93,10 +93,27 @@ fn check_missing_file_fails() {
 
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("cannot read absent.epub"),
+        stderr(&output).contains("absent.epub not found; check the path"),
         "{}",
         stderr(&output)
     );
+    assert!(!stderr(&output).contains("os error"), "{}", stderr(&output));
+}
+
+#[test]
+fn check_folder_fails() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("books")).expect("folder made");
+
+    let output = quire(dir.path(), &["check", "books"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("books is a folder; give the EPUB file to check"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("os error"), "{}", stderr(&output));
 }
 
 #[test]

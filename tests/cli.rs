@@ -505,6 +505,21 @@ fn image_as_chapter_rejected() {
 }
 
 #[test]
+fn invalid_utf8_chapter_named_from_here() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "book/a.md", b"# A\n\nText.\n");
+    write(dir.path(), "book/deep/b.md", b"# B\n\nCaf\xe9.\n");
+    let output = quire(dir.path(), &["book", "-o", "out.epub", "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("quire: error: book/deep/b.md is not valid UTF-8 text"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("out.epub").exists());
+}
+
+#[test]
 fn binary_chapter_in_folder_named_from_here() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "book/a.md", b"# A\n\nText.\n");
