@@ -731,6 +731,7 @@ fn write_book<'f>(
         .map(|part| format!("{}/{}", package::ROOT, split.chapters[part].href))
         .collect();
     let mut chapters = split.chapters;
+    let split_parts = split.parts_of;
     // After the split, which can add entries for parts without a heading.
     target::limit_toc(options.target, &mut toc);
     // Without previews, each body is freed once its document is written.
@@ -773,6 +774,12 @@ fn write_book<'f>(
             .any(|resource| resource.media_type.starts_with("font/")),
         version: metadata.version.as_deref(),
         max_image_pixels: options.max_image_pixels,
+        // Only the targets' warnings use them.
+        documents: if options.target.is_some() {
+            chapter_sources_by_entry(&split_parts, &plans, &sources, &rendered, &chapters)
+        } else {
+            HashMap::new()
+        },
     };
     target::finish(options.target, &mut entries, &facts, &mut warnings);
     // Each content document is scanned for the checker as it is
@@ -1827,6 +1834,30 @@ fn package_entries<'a>(
         entries.push((format!("{root}/{href}"), bytes.into()));
     }
     Ok(entries)
+}
+
+/// Returns each chapter document's source by its name in the archive:
+/// the Markdown file of the chapter it is, or is a part of.
+fn chapter_sources_by_entry<'a>(
+    parts_of: &[std::ops::Range<usize>],
+    plans: &[ChapterPlan],
+    sources: &'a [String],
+    rendered: &'a [RenderedChapter],
+    documents: &[ChapterDocument],
+) -> HashMap<String, target::DocumentSource<'a>> {
+    let mut by_entry = HashMap::new();
+    for ((parts, plan), chapter) in parts_of.iter().zip(plans).zip(rendered) {
+        for document in &documents[parts.clone()] {
+            by_entry.insert(
+                format!("{}/{}", package::ROOT, document.href),
+                target::DocumentSource {
+                    source: &sources[plan.source],
+                    image_lines: &chapter.image_lines,
+                },
+            );
+        }
+    }
+    by_entry
 }
 
 /// Warns about each chapter that shows the cover image, because the cover

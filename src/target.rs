@@ -24,11 +24,13 @@ mod stylesheet;
 pub use stylesheet::{adjust_stylesheet, check_stylesheet};
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::epub::Entries;
 use crate::error::{Warning, Warnings, megabytes};
 use crate::images::{ImageType, StoredImage, pixel_size, sniff};
 use crate::kepub::{Token, attribute, kepubify, tokens, unescape};
+use crate::links::encode_url;
 use crate::package::{ROOT, TocEntry};
 use crate::xml::{XmlWriter, escape_attribute_into};
 
@@ -138,6 +140,17 @@ pub struct BookFacts<'a> {
     pub version: Option<&'a str>,
     /// The image size, in pixels, above which the apple target warns.
     pub max_image_pixels: u64,
+    /// Each chapter document by its name in the archive, with what it was
+    /// written from, so that warnings about its content name the source.
+    pub documents: HashMap<String, DocumentSource<'a>>,
+}
+
+/// The source of a chapter document: a Markdown file, or part of one.
+pub struct DocumentSource<'a> {
+    pub source: &'a str,
+    /// The line of each image the chapter shows, by its `src` in the
+    /// document.
+    pub image_lines: &'a [(String, Option<usize>)],
 }
 
 /// Cuts the table of contents to a target's depth: Kindle shows two
@@ -171,7 +184,7 @@ pub fn finish(
     match target {
         Target::Kindle => {
             check_kindle_language(book, warnings);
-            check_alt_text(entries, warnings);
+            check_alt_text(entries, book, warnings);
             check_kindle_images(entries, book, warnings);
             check_kindle_cover(entries, book, warnings);
         }
@@ -253,6 +266,12 @@ fn entry<'a>(entries: &'a [(String, Cow<'_, [u8]>)], href: &str) -> Option<&'a [
 
 /// Returns the file an image warning names: its source, or its path in
 /// the book for an image Quire made.
+/// Returns the image that a chapter document's `src` names.
+fn image_named_by<'i>(images: &'i [StoredImage], src: &str) -> Option<&'i StoredImage> {
+    let href = src.strip_prefix("../")?;
+    images.iter().find(|image| encode_url(&image.href) == href)
+}
+
 fn image_file(image: &StoredImage) -> &str {
     if image.source.is_empty() {
         &image.href
@@ -280,7 +299,11 @@ fn check_kindle_language(book: &BookFacts<'_>, warnings: &mut Warnings) {
     }
 }
 
-fn check_alt_text(entries: &[(String, Cow<'_, [u8]>)], warnings: &mut Warnings) {
+fn check_alt_text(
+    entries: &[(String, Cow<'_, [u8]>)],
+    book: &BookFacts<'_>,
+    warnings: &mut Warnings,
+) {
     for (name, bytes) in entries {
         if !is_content_document(name) {
             continue;
@@ -300,10 +323,30 @@ fn check_alt_text(entries: &[(String, Cow<'_, [u8]>)], warnings: &mut Warnings) 
             let length = alt.chars().count();
             if length > KINDLE_MAX_ALT_CHARS {
                 let src = attribute(markup, "src").unwrap_or_default();
+                let src = unescape(src).unwrap_or_else(|| src.to_string());
+                // Named by the chapter and line that show the image, and
+                // by the image's own file, where Quire wrote the document
+                // from a chapter.
+                let (file, line, image) = match book.documents.get(name.as_str()) {
+                    Some(document) => (
+                        document.source,
+                        document
+                            .image_lines
+                            .iter()
+                            .find(|(href, _)| *href == src)
+                            .and_then(|(_, line)| *line),
+                        image_named_by(book.images, &src).map_or(src.as_str(), image_file),
+                    ),
+                    None => (
+                        name.strip_prefix(&format!("{ROOT}/")).unwrap_or(name),
+                        None,
+                        src.as_str(),
+                    ),
+                };
                 warnings.push(Warning::new(
-                    name.strip_prefix(&format!("{ROOT}/")).unwrap_or(name),
-                    None,
-                    format!("the alt text of image {src} has {length} characters, over the {KINDLE_MAX_ALT_CHARS} that Kindle reads out; shorten it and put the rest in a caption"),
+                    file,
+                    line,
+                    format!("the alt text of image {image} has {length} characters, over the {KINDLE_MAX_ALT_CHARS} that Kindle reads out; shorten it and put the rest in a caption"),
                 ));
             }
         }
@@ -337,11 +380,7 @@ fn check_kindle_images(
             _ => None,
         };
         if let Some(problem) = problem {
-            warnings.push(Warning::new(
-                file,
-                None,
-                format!("image {} {problem}", image.href),
-            ));
+            warnings.push(Warning::new(file, None, format!("this image {problem}")));
         }
     }
 }
@@ -479,8 +518,8 @@ fn check_pixel_counts(
                 image_file(image),
                 None,
                 format!(
-                    "image {} is {width} × {height} pixels ({pixels} in all), over the {} that Apple Books shows without scaling down; make it smaller",
-                    image.href, book.max_image_pixels
+                    "this image is {width} × {height} pixels ({pixels} in all), over the {} that Apple Books shows without scaling down; make it smaller",
+                    book.max_image_pixels
                 ),
             ));
         }
@@ -682,7 +721,7 @@ fn check_svg_sides(
             warnings.push(Warning::new(
                 image_file(image),
                 None,
-                format!("SVG image {} is {width} × {height}, over the {GOOGLE_MAX_SVG_SIDE} a side that Google Play Books takes; set its width and height to {GOOGLE_MAX_SVG_SIDE} or less (keep the viewBox)", image.href),
+                format!("this SVG image is {width} × {height}, over the {GOOGLE_MAX_SVG_SIDE} a side that Google Play Books takes; set its width and height to {GOOGLE_MAX_SVG_SIDE} or less (keep the viewBox)"),
             ));
         }
     }
@@ -769,6 +808,7 @@ mod tests {
             has_fonts: false,
             version: None,
             max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+            documents: HashMap::new(),
         }
     }
 

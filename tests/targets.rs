@@ -178,6 +178,32 @@ fn kindle_warns_long_alt_text() {
 }
 
 #[test]
+fn kindle_alt_text_warning_names_source() {
+    // The warning names the chapter and the line that show the image. It
+    // names the image by its file in the book, not its path in the EPUB.
+    let long = "x".repeat(141);
+    let text = format!("---\nlang: en\n---\n\n# A\n\nText.\n\n![{long}](pics/chart.png)\n");
+    let image = png(800, 600, 2, &[]);
+    let files: [(&str, &[u8]); 2] = [
+        ("part/a.md", text.as_bytes()),
+        ("part/pics/chart.png", &image),
+    ];
+    let kindle = build(&files, Some(Target::Kindle));
+    let alt: Vec<_> = kindle
+        .warnings
+        .iter()
+        .filter(|warning| warning.message.contains("alt text"))
+        .collect();
+    assert_eq!(alt.len(), 1, "{alt:?}");
+    assert_eq!(alt[0].file, "part/a.md");
+    assert_eq!(alt[0].line, Some(9));
+    assert!(
+        alt[0].message.contains("image part/pics/chart.png has 141"),
+        "{alt:?}"
+    );
+}
+
+#[test]
 fn kindle_warns_svg_animation_and_transparency() {
     let text = b"---\nlang: en\n---\n\n# A\n\n![a](a.svg) ![b](b.gif) ![c](c.png) ![d](d.png) ![e](e.png) ![f](f.gif)\n";
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
