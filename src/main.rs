@@ -186,11 +186,20 @@ fn run(cli: &Cli) -> Result<(), String> {
         };
         let _ = writeln!(warning_lines, "{located}");
     }
+    let command_warnings = hidden.len() + input.repeated.len();
     for path in hidden {
         let _ = writeln!(
             warning_lines,
             "quire: warning: {} exists but is hidden (a name starting with a dot), and hidden files are never part of a book; rename it or move it out of the hidden folder",
             display_path(&input.base, &path)
+        );
+    }
+    // A file given twice is a chapter twice, which is seldom meant.
+    for (path, times) in &input.repeated {
+        let _ = writeln!(
+            warning_lines,
+            "quire: warning: {} is given {times} times, so the book has it as a chapter {times} times; give it once unless you want it repeated",
+            display_path(&input.base, path)
         );
     }
     eprint!("{warning_lines}");
@@ -203,7 +212,7 @@ fn run(cli: &Cli) -> Result<(), String> {
             output.findings.len()
         );
     }
-    let problems = output.warnings.len() + output.findings.len();
+    let problems = output.warnings.len() + output.findings.len() + command_warnings;
     if cli.strict && problems > 0 {
         return Err(format!(
             "{problems} warning(s) or check finding(s) and --strict is set, so no book was written; fix what the lines above name, or leave out --strict to write the book anyway"
@@ -264,6 +273,9 @@ struct Inputs {
     base: PathBuf,
     source: FolderSource,
     order: FolderOrder,
+    /// Files given more than once on the command line, with how many
+    /// times, in the order first given.
+    repeated: Vec<(String, usize)>,
 }
 
 /// The source of a book folder's chapters, for advice about them.
@@ -302,6 +314,7 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
             base,
             source,
             order: summary.map_or(FolderOrder::Names, FolderOrder::Summary),
+            repeated: Vec::new(),
         });
     }
 
@@ -335,12 +348,20 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         }
         chapters.push(relative);
     }
+    let mut repeated: Vec<(String, usize)> = Vec::new();
+    for (index, path) in chapters.iter().enumerate() {
+        let times = chapters.iter().filter(|other| *other == path).count();
+        if times > 1 && !chapters[..index].contains(path) {
+            repeated.push((path.clone(), times));
+        }
+    }
     book.chapters = Some(chapters);
     Ok(Inputs {
         book,
         base,
         source,
         order: FolderOrder::NotFolder,
+        repeated,
     })
 }
 

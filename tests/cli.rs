@@ -284,6 +284,51 @@ fn strict_turns_warnings_into_failure() {
 }
 
 #[test]
+fn repeated_input_warned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "a.md", b"# A\n\nText.\n");
+    write(dir.path(), "b.md", b"# B\n\nText.\n");
+    let output = quire(
+        dir.path(),
+        &["a.md", "b.md", "a.md", "--lang", "en", "-o", "out.epub"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "quire: warning: a.md is given 2 times, so the book has it as a chapter 2 times"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains("b.md is given"),
+        "{}",
+        stderr(&output)
+    );
+
+    // With --strict it stops the book like any other warning.
+    let output = quire(
+        dir.path(),
+        &[
+            "a.md",
+            "a.md",
+            "--lang",
+            "en",
+            "--strict",
+            "-o",
+            "strict.epub",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 warning(s)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("strict.epub").exists());
+}
+
+#[test]
 fn invalid_utf8_fails_naming_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), "latin1.md", b"# Caf\xe9\n");
