@@ -396,8 +396,17 @@ fn convert_texts(
     files: &FileIndex<'_>,
     chapters: ChapterTexts<'_>,
     options: &Options,
-    warnings: Warnings,
+    mut warnings: Warnings,
 ) -> Result<Output, Error> {
+    for (path, text) in chapters.sources.iter().zip(&chapters.texts) {
+        if text.trim().is_empty() {
+            warnings.push(Warning::new(
+                path,
+                None,
+                "the file is empty, so its chapter is a blank page; write its text, or leave the file out of the book",
+            ));
+        }
+    }
     with_pack_ahead(|pack_ahead| write_book(files, chapters, options, warnings, pack_ahead))
 }
 
@@ -1995,6 +2004,32 @@ mod tests {
             assert_eq!(borrowed.warnings, owned.warnings);
             assert!(owned.findings.is_empty(), "{:?}", owned.findings);
         }
+    }
+
+    #[test]
+    fn empty_chapter_warned() {
+        let file = |path: &str, bytes: &[u8]| crate::book::InputFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec(),
+            modified: None,
+        };
+        let book = Book {
+            files: vec![
+                file("a.md", b"# A\n\nText.\n"),
+                file("b.md", b" \n\n"),
+                file("c.md", b""),
+            ],
+            chapters: None,
+        };
+        let output = convert(&book, &Options::default()).expect("the book converts");
+        let empty: Vec<&str> = output
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("the file is empty"))
+            .map(|warning| warning.file.as_str())
+            .collect();
+        assert_eq!(empty, ["b.md", "c.md"]);
+        assert!(output.findings.is_empty(), "{:?}", output.findings);
     }
 
     #[test]
