@@ -493,6 +493,12 @@ fn write_book<'f>(
                     "this summary links to no chapter file, so every Markdown file is a chapter, in the order of their names; list the chapters as - [Title](file.md) to set the order",
                 ));
             }
+            if let OrderSource::Summary(summary) = &order_source
+                && let Some(summary_file) = files.get(summary)
+            {
+                let text = String::from_utf8_lossy(&summary_file.bytes);
+                crate::mdbook::warn_skipped_summary_links(summary, &text, &mut warnings);
+            }
             book_settings = Some(settings);
         } else if let Some((_, line)) = &file.metadata {
             warn_ignored_metadata(&sources[source], *line, &mut warnings);

@@ -118,6 +118,39 @@ pub fn parse_summary(summary_path: &str, text: &str) -> Vec<SummaryItem> {
     items
 }
 
+/// Warns about each link in `SUMMARY.md` that the book leaves out because
+/// it is not a local Markdown file, such as a web page or a PDF: mdBook
+/// makes chapters only of Markdown files.
+pub fn warn_skipped_summary_links(summary_path: &str, text: &str, warnings: &mut Warnings) {
+    let lines = crate::markdown::LineIndex::new(text);
+    let mut link: Option<(String, usize)> = None;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), range.start));
+            }
+            Event::End(TagEnd::Link) => {
+                let Some((target, start)) = link.take() else {
+                    continue;
+                };
+                let path = target.split('#').next().unwrap_or("");
+                let local_markdown = !path.contains("://") && is_markdown_path(path);
+                if path.is_empty() || local_markdown {
+                    continue;
+                }
+                warnings.push(Warning::new(
+                    summary_path,
+                    Some(lines.line_of(start)),
+                    format!(
+                        "the link to \"{target}\" is not to a Markdown file in the book, so it makes no chapter; link a .md file, or remove the item"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Reads the `[book]` table of `book.toml`: `title`, `authors`,
 /// `language`, `description`, and `src`, the folder of the sources.
 /// Only the TOML forms these keys take are read (strings and arrays of
@@ -812,5 +845,29 @@ mod tests {
         assert_eq!(metadata.lang.as_deref(), Some("de"));
         assert_eq!(source.as_deref(), Some("source"));
         assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn summary_links_to_other_files_warned() {
+        let summary = "# Summary\n\n- [One](one.md)\n- [Slides](slides.pdf)\n- [Draft]()\n- [Site](https://example.com/book.md)\n- [Two](two.md#start)\n";
+        let mut warnings = Warnings::default();
+        warn_skipped_summary_links("src/SUMMARY.md", summary, &mut warnings);
+        let found: Vec<(Option<usize>, &str)> = warnings
+            .iter()
+            .map(|warning| (warning.line, warning.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, Some(4));
+        assert!(found[0].1.contains("\"slides.pdf\""), "{found:?}");
+        assert_eq!(found[1].0, Some(6));
+        assert!(
+            found[1].1.contains("https://example.com/book.md"),
+            "{found:?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .all(|warning| warning.file == "src/SUMMARY.md")
+        );
     }
 }

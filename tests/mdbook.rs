@@ -190,3 +190,32 @@ fn rust_book_metadata_from_book_toml() {
     assert!(opf.contains(">Steve Klabnik</dc:creator>"));
     assert!(opf.contains(">Carol Nichols</dc:creator>"));
 }
+
+#[test]
+fn summary_link_to_pdf_warned() {
+    let file = |path: &str, text: &str| quire::InputFile {
+        path: path.to_string(),
+        bytes: text.as_bytes().to_vec(),
+        modified: None,
+    };
+    let book = Book {
+        files: vec![
+            file(
+                "src/SUMMARY.md",
+                "# Summary\n\n- [One](one.md)\n- [Slides](slides.pdf)\n",
+            ),
+            file("src/one.md", "# One\n\nText.\n"),
+            file("src/slides.pdf", "%PDF-1.4\n"),
+        ],
+        chapters: None,
+    };
+    let output = quire::convert(&book, &quire::Options::default()).expect("the book converts");
+    let warning = output
+        .warnings
+        .iter()
+        .find(|warning| warning.message.contains("slides.pdf"))
+        .expect("a warning about the PDF");
+    assert_eq!(warning.file, "src/SUMMARY.md");
+    assert_eq!(warning.line, Some(4));
+    assert!(warning.message.contains("makes no chapter"), "{warning}");
+}
