@@ -62,6 +62,65 @@ pub fn tokenize(fragment: &str) -> Vec<RawToken> {
     tokens
 }
 
+/// The state of a scan of raw HTML at the end of what it has read: in
+/// text, or inside a tag, a quoted attribute value or a comment that a
+/// later line closes. An HTML block arrives a line at a time, and a tag or
+/// comment cut between two lines must be read whole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarkupScan {
+    state: ScanState,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum ScanState {
+    #[default]
+    Text,
+    /// Just after `<`.
+    Open,
+    /// After `<!`, with this many of the two dashes that start a comment.
+    Bang(u8),
+    Tag,
+    Quoted(u8),
+    /// In a comment, after this many dashes in a row (at most 2).
+    Comment(u8),
+}
+
+impl MarkupScan {
+    /// Reads `text`, going on from the state the scan is in.
+    pub fn feed(&mut self, text: &str) {
+        for byte in text.bytes() {
+            self.state = match (self.state, byte) {
+                (ScanState::Text, b'<') => ScanState::Open,
+                (ScanState::Text, _) => ScanState::Text,
+                (ScanState::Open, b'<') => ScanState::Open,
+                (ScanState::Open, b'!') => ScanState::Bang(0),
+                (ScanState::Open, byte)
+                    if byte.is_ascii_alphabetic() || byte == b'/' || byte == b'?' =>
+                {
+                    ScanState::Tag
+                }
+                (ScanState::Open, _) => ScanState::Text,
+                (ScanState::Bang(0), b'-') => ScanState::Bang(1),
+                (ScanState::Bang(1), b'-') => ScanState::Comment(0),
+                (ScanState::Bang(_), b'>') | (ScanState::Tag, b'>') => ScanState::Text,
+                (ScanState::Bang(_), _) => ScanState::Tag,
+                (ScanState::Tag, quote @ (b'"' | b'\'')) => ScanState::Quoted(quote),
+                (ScanState::Tag, _) => ScanState::Tag,
+                (ScanState::Quoted(quote), byte) if byte == quote => ScanState::Tag,
+                (ScanState::Quoted(quote), _) => ScanState::Quoted(quote),
+                (ScanState::Comment(dashes), b'>') if dashes >= 2 => ScanState::Text,
+                (ScanState::Comment(dashes), b'-') => ScanState::Comment((dashes + 1).min(2)),
+                (ScanState::Comment(_), _) => ScanState::Comment(0),
+            };
+        }
+    }
+
+    /// Returns whether the text read so far ends inside a tag or a comment.
+    pub fn inside_markup(&self) -> bool {
+        self.state != ScanState::Text
+    }
+}
+
 /// Returns `bytes` as text without the characters XML forbids, with
 /// U+FFFD for bytes that are not UTF-8.
 fn clean(bytes: &[u8]) -> String {
@@ -343,6 +402,38 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn scan_finds_markup_cut_between_lines() {
+        let inside = |lines: &[&str]| {
+            let mut scan = MarkupScan::default();
+            lines
+                .iter()
+                .map(|line| {
+                    scan.feed(line);
+                    scan.inside_markup()
+                })
+                .collect::<Vec<bool>>()
+        };
+        assert_eq!(
+            inside(&["<p>See <img src=\"a.png\"\n", "  alt=\"pic\"></p>\n"]),
+            [true, false]
+        );
+        assert_eq!(
+            inside(&["<!--\n", "a comment > b\n", "-->\n"]),
+            [true, true, false]
+        );
+        assert_eq!(
+            inside(&["<a title=\"a > b\n", "c\">x</a>\n"]),
+            [true, false]
+        );
+        assert_eq!(inside(&["<p>1 < 2 and 3 > 2</p>\n"]), [false]);
+        assert_eq!(
+            inside(&["<div>\n", "<!DOCTYPE x>\n", "</div>\n"]),
+            [false, false, false]
+        );
+        assert_eq!(inside(&["<!-- one --> <b\n", ">bold</b>\n"]), [true, false]);
     }
 
     #[test]

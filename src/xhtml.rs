@@ -19,7 +19,7 @@ use crate::error::{Warning, Warnings};
 use crate::links::Anchors;
 use crate::locale::{self, Labels};
 use crate::markdown::{Events, LineIndex, fence_language};
-use crate::sanitize::{self, AttributeAction, Model, Policy, RawToken};
+use crate::sanitize::{self, AttributeAction, MarkupScan, Model, Policy, RawToken};
 use crate::xml::{escape_attribute_into, escape_text_into};
 
 /// A link to a place in the book, resolved once every chapter is written.
@@ -214,6 +214,9 @@ pub struct Writer<'a> {
     autolinks: bool,
     /// The byte offset in the source at which the current event starts.
     offset: Option<usize>,
+    /// Lines of an HTML block that end inside a tag or comment, held until
+    /// a later line closes it, with the offset of the first.
+    pending_html: Option<(String, usize, MarkupScan)>,
     out: String,
     stack: Vec<Open>,
     links: Vec<LinkTarget>,
@@ -272,6 +275,7 @@ impl<'a> Writer<'a> {
             warnings,
             autolinks: true,
             offset: None,
+            pending_html: None,
             out: String::new(),
             stack: Vec::new(),
             links: Vec::new(),
@@ -364,7 +368,7 @@ impl<'a> Writer<'a> {
                     self.out.push_str("</code>");
                 }
             }
-            Event::Html(html) => self.raw_html(html, true),
+            Event::Html(html) => self.block_html(html),
             Event::InlineHtml(html) => self.raw_html(html, false),
             #[cfg(feature = "math")]
             Event::InlineMath(tex) => self.math(tex, false),
@@ -525,7 +529,9 @@ impl<'a> Writer<'a> {
 
     fn end(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::HtmlBlock | TagEnd::FootnoteDefinition => {}
+            // A tag or comment the block never closes is read as it is.
+            TagEnd::HtmlBlock => self.flush_block_html(),
+            TagEnd::FootnoteDefinition => {}
             TagEnd::MetadataBlock(_) => self.skipping = None,
             TagEnd::Heading(_) => self.end_heading(),
             TagEnd::CodeBlock => {
@@ -1098,6 +1104,41 @@ impl<'a> Writer<'a> {
         self.out.push_str("</section>\n");
     }
 
+    /// Writes one line of an HTML block, or holds it with the lines before
+    /// while it ends inside a tag or comment, so that markup cut between
+    /// lines is read whole.
+    fn block_html(&mut self, html: &str) {
+        match &mut self.pending_html {
+            Some((text, _, scan)) => {
+                text.push_str(html);
+                scan.feed(html);
+                if !scan.inside_markup() {
+                    self.flush_block_html();
+                }
+            }
+            None => {
+                let mut scan = MarkupScan::default();
+                scan.feed(html);
+                if scan.inside_markup() {
+                    let start = self.offset.unwrap_or(0);
+                    self.pending_html = Some((html.to_string(), start, scan));
+                } else {
+                    self.raw_html(html, true);
+                }
+            }
+        }
+    }
+
+    /// Writes the lines held by [`Self::block_html`], with warnings at the
+    /// first of them.
+    fn flush_block_html(&mut self) {
+        if let Some((text, start, _)) = self.pending_html.take() {
+            let current = self.offset.replace(start);
+            self.raw_html(&text, true);
+            self.offset = current;
+        }
+    }
+
     fn raw_html(&mut self, html: &str, block: bool) {
         for token in sanitize::tokenize(html) {
             if let Some((name, depth)) = &mut self.skipping {
@@ -1395,5 +1436,46 @@ fn write_attributes(out: &mut String, attributes: &[(String, String)]) {
         out.push_str("=\"");
         escape_attribute_into(out, value);
         out.push('"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::render_fragment;
+
+    #[test]
+    fn tag_cut_between_lines_is_read_whole() {
+        let body = render_fragment("<p>See <img src=\"a.png\"\n  alt=\"a chart\"></p>\n", false);
+        assert!(
+            body.contains("<img src=\"a.png\" alt=\"a chart\" />"),
+            "{body}"
+        );
+        assert!(!body.contains("&gt;"), "{body}");
+
+        let body = render_fragment(
+            "<div>\n<a href=\"#x\"\n  title=\"t\">link</a>\n</div>\n",
+            false,
+        );
+        assert!(
+            body.contains("<a href=\"#x\" title=\"t\">link</a>"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn comment_over_lines_leaves_no_text() {
+        let body = render_fragment("<!--\nA note to the editor.\n-->\n\nText.\n", false);
+        assert!(!body.contains("note"), "{body}");
+        assert!(!body.contains("&gt;"), "{body}");
+        assert!(body.contains("<p>Text.</p>"), "{body}");
+    }
+
+    #[test]
+    fn unclosed_tag_at_block_end_is_written() {
+        // The block ends inside the tag: what it has is read as it is,
+        // and the next block is not swallowed.
+        let body = render_fragment("<div title=\"a\n\n# Heading\n", false);
+        assert!(body.contains("<h1"), "{body}");
+        assert!(body.contains("Heading"), "{body}");
     }
 }
