@@ -396,17 +396,8 @@ fn convert_texts(
     files: &FileIndex<'_>,
     chapters: ChapterTexts<'_>,
     options: &Options,
-    mut warnings: Warnings,
+    warnings: Warnings,
 ) -> Result<Output, Error> {
-    for (path, text) in chapters.sources.iter().zip(&chapters.texts) {
-        if text.trim().is_empty() {
-            warnings.push(Warning::new(
-                path,
-                None,
-                "the file is empty, so its chapter is a blank page; write its text, or leave the file out of the book",
-            ));
-        }
-    }
     with_pack_ahead(|pack_ahead| write_book(files, chapters, options, warnings, pack_ahead))
 }
 
@@ -588,6 +579,14 @@ fn write_book<'f>(
         });
         // Only the resolved body is needed from here on.
         chapter.body = String::new();
+        // An empty file, or one with only a metadata block, writes nothing.
+        if body.trim().is_empty() {
+            warnings.push(Warning::new(
+                &sources[plan.source],
+                None,
+                "the chapter has no text, so it is a blank page; write its text, or leave the file out of the book",
+            ));
+        }
         // The preview shows this body, so it takes the block directions
         // here, where `xhtml_document` would otherwise add them.
         let body = match set_block_directions(&body, direction) {
@@ -2024,6 +2023,7 @@ mod tests {
                 file("a.md", b"# A\n\nText.\n"),
                 file("b.md", b" \n\n"),
                 file("c.md", b""),
+                file("d.md", b"---\nsubject: Notes\n---\n"),
             ],
             chapters: None,
         };
@@ -2031,10 +2031,10 @@ mod tests {
         let empty: Vec<&str> = output
             .warnings
             .iter()
-            .filter(|warning| warning.message.contains("the file is empty"))
+            .filter(|warning| warning.message.contains("the chapter has no text"))
             .map(|warning| warning.file.as_str())
             .collect();
-        assert_eq!(empty, ["b.md", "c.md"]);
+        assert_eq!(empty, ["b.md", "c.md", "d.md"]);
         assert!(output.findings.is_empty(), "{:?}", output.findings);
     }
 
