@@ -45,6 +45,14 @@ pub fn check_size(path: &str, bytes: &[u8], image_type: ImageType, warnings: &mu
     if image_type == ImageType::Svg {
         return;
     }
+    if crate::images::cut_short(bytes, image_type) {
+        warnings.push(Warning::new(
+            path,
+            None,
+            "the cover image ends before its format says it should, so it was probably cut short when copied or downloaded; kept it. Copy or save it again from the original",
+        ));
+        return;
+    }
     match pixel_size(bytes, image_type) {
         Some((width, height)) if width.max(height) > MAX_COVER_SIDE => {
             warnings.push(Warning::new(
@@ -435,11 +443,21 @@ mod tests {
         assert_eq!(lines.concat(), "x".repeat(50));
     }
 
-    /// Returns a PNG signature and IHDR chunk start, all `check_size` reads.
+    /// The IEND chunk that ends every PNG.
+    const IEND: &[u8] = b"\0\0\0\0IEND\xAE\x42\x60\x82";
+
+    /// Returns a PNG signature and IHDR chunk start, then `filler` zero
+    /// bytes and the IEND chunk: all `check_size` reads.
     fn png_header(width: u32, height: u32) -> Vec<u8> {
+        png_with_filler(width, height, 0)
+    }
+
+    fn png_with_filler(width: u32, height: u32, filler: usize) -> Vec<u8> {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend(width.to_be_bytes());
         png.extend(height.to_be_bytes());
+        png.resize(png.len() + filler, 0);
+        png.extend(IEND);
         png
     }
 
@@ -459,9 +477,7 @@ mod tests {
         assert_eq!(wide.len(), 1, "{wide:?}");
         assert!(wide[0].contains("10001 × 2 pixels"), "{}", wide[0]);
 
-        let mut heavy = png_header(1600, 2560);
-        heavy.resize(MAX_COVER_BYTES + 1, 0);
-        let heavy = png_warnings(&heavy);
+        let heavy = png_warnings(&png_with_filler(1600, 2560, MAX_COVER_BYTES));
         assert_eq!(heavy.len(), 1, "{heavy:?}");
         assert!(heavy[0].contains("over 4.0 MB"), "{}", heavy[0]);
         assert!(heavy[0].contains("(as a JPEG, say)"), "{}", heavy[0]);
@@ -470,6 +486,7 @@ mod tests {
         let mut warnings = Warnings::default();
         let mut heavy_jpeg = b"\xFF\xD8\xFF".to_vec();
         heavy_jpeg.resize(MAX_COVER_BYTES + 1, 0);
+        heavy_jpeg.extend(b"\xFF\xD9");
         check_size("big.jpg", &heavy_jpeg, ImageType::Jpeg, &mut warnings);
         assert!(
             warnings[0]
@@ -482,8 +499,30 @@ mod tests {
         assert!(fine.is_empty(), "{fine:?}");
 
         let mut warnings = Warnings::default();
-        check_size("cut.jpg", b"\xFF\xD8\xFF", ImageType::Jpeg, &mut warnings);
+        check_size(
+            "odd.jpg",
+            b"\xFF\xD8\xFF\xFF\xD9",
+            ImageType::Jpeg,
+            &mut warnings,
+        );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].message.contains("cannot be read"));
+    }
+
+    #[test]
+    fn cut_short_cover_warned() {
+        let whole = include_bytes!("../tests/books/sample/images/cover.png");
+        assert!(png_warnings(whole).is_empty());
+        // Cut after its header, as an interrupted copy leaves it.
+        let cut = png_warnings(&whole[..40]);
+        assert_eq!(cut.len(), 1, "{cut:?}");
+        assert!(cut[0].contains("probably cut short"), "{}", cut[0]);
+
+        // A JPEG ends with its end-of-image marker.
+        let mut jpeg = b"\xFF\xD8\xFF\xE0".to_vec();
+        jpeg.resize(4000, 0x55);
+        jpeg.extend(b"\xFF\xD9");
+        assert!(!crate::images::cut_short(&jpeg, ImageType::Jpeg));
+        assert!(crate::images::cut_short(&jpeg[..3000], ImageType::Jpeg));
     }
 }

@@ -359,6 +359,28 @@ pub fn image_path(
     ))
 }
 
+/// Returns whether an image's bytes stop before the end its format marks:
+/// a PNG's `IEND` chunk, a JPEG's end-of-image marker, a GIF's trailer, or
+/// the size a WebP's header gives. A file cut short in a copy or download
+/// still has its header, so its type and size read well. SVG is not
+/// looked at.
+pub fn cut_short(bytes: &[u8], image_type: ImageType) -> bool {
+    // Some tools add a few bytes after the end; these look a little
+    // further back than the last bytes.
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let contains = |marker: &[u8]| tail.windows(marker.len()).any(|window| window == marker);
+    match image_type {
+        ImageType::Png => !contains(b"IEND"),
+        ImageType::Jpeg => !contains(&[0xFF, 0xD9]),
+        ImageType::Gif => !tail.contains(&0x3B),
+        ImageType::Webp => bytes
+            .get(4..8)
+            .map(|size| u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize)
+            .is_none_or(|size| size.saturating_add(8) > bytes.len()),
+        ImageType::Svg => false,
+    }
+}
+
 /// Looks at the file at `path`, which `src` named from `from`: whether it
 /// is there, and an image the book can hold.
 pub fn examine(
