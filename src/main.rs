@@ -546,11 +546,15 @@ fn modified_seconds(metadata: &std::fs::Metadata) -> Option<i64> {
 fn read_file(path: &Path, relative: &str) -> Result<Option<(InputFile, Option<FileId>)>, String> {
     use std::io::ErrorKind;
 
-    let failed = |error: std::io::Error| {
-        format!(
+    let failed = |error: std::io::Error| match error.kind() {
+        ErrorKind::PermissionDenied => format!(
+            "cannot read {}: permission denied; check the file's permissions, or remove it and what names it",
+            shown_path(path)
+        ),
+        _ => format!(
             "cannot read {}: {error}; fix the file, or remove it and what names it",
-            path.display()
-        )
+            shown_path(path)
+        ),
     };
     // One open file gives the type, the size and the modification time.
     let mut file = match std::fs::File::open(path) {
@@ -999,10 +1003,16 @@ fn located_error(error: Error, base: &Path) -> Error {
 }
 
 fn display_path(base: &Path, book_path: &str) -> String {
-    let full = book_file_path(base, book_path);
+    shown_path(&book_file_path(base, book_path))
+}
+
+/// Returns how messages name the file at the absolute path `full`: from
+/// the working folder, or whole when that would climb more than one
+/// folder.
+fn shown_path(full: &Path) -> String {
     match std::env::current_dir() {
         Ok(cwd) => {
-            let relative = relative_to(&full, &cwd);
+            let relative = relative_to(full, &cwd);
             if relative.starts_with("../../") {
                 full.display().to_string()
             } else {
