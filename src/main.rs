@@ -679,8 +679,14 @@ fn build_options(cli: &Cli, base: &Path) -> Result<Options, String> {
         } else {
             ""
         };
+        // An absolute path is taken as it is; a relative one from here.
+        let advice = if path.is_absolute() {
+            "check the path"
+        } else {
+            "give a path relative to the current folder"
+        };
         return Err(format!(
-            "{flag} {}: {problem}; give a path relative to the current folder{or_auto}",
+            "{flag} {}: {problem}; {advice}{or_auto}",
             path.display()
         ));
     }

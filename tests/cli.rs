@@ -1079,6 +1079,19 @@ fn missing_flag_files_named_with_flag() {
     );
     assert!(!dir.path().join("book.epub").exists());
 
+    // An absolute path gets no advice about relative ones.
+    let absolute = dir.path().join("gone.css");
+    let output = quire(
+        dir.path(),
+        &["book.md", "--css", absolute.to_str().expect("UTF-8 path")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("gone.css: file not found; check the path"),
+        "{}",
+        stderr(&output)
+    );
+
     let output = quire(dir.path(), &["book.md", "--metadata-file", "gone.yaml"]);
     assert!(
         stderr(&output).contains("--metadata-file gone.yaml: file not found"),
