@@ -1,7 +1,7 @@
 //! The `quire` command: reads Markdown files or a folder from disk into a
 //! [`quire::Book`], converts it, and writes the EPUB atomically.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -348,11 +348,17 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Inputs, String> {
         }
         chapters.push(relative);
     }
+    // Counted in one pass, since a shell glob can give thousands of files.
+    let mut times: HashMap<&str, usize> = HashMap::new();
+    for path in &chapters {
+        *times.entry(path.as_str()).or_default() += 1;
+    }
     let mut repeated: Vec<(String, usize)> = Vec::new();
-    for (index, path) in chapters.iter().enumerate() {
-        let times = chapters.iter().filter(|other| *other == path).count();
-        if times > 1 && !chapters[..index].contains(path) {
-            repeated.push((path.clone(), times));
+    for path in &chapters {
+        if let Some(count) = times.remove(path.as_str())
+            && count > 1
+        {
+            repeated.push((path.clone(), count));
         }
     }
     book.chapters = Some(chapters);
