@@ -94,8 +94,8 @@ const PROBE_MIN_SAVING: usize = 32;
 /// and the documents of each batch are freed before the next (see
 /// [`write_zip_inspecting`]). Measured on the Rust book, with 1.9 MB of
 /// documents: with 4 MB its peak stayed at 15.2 MB, and with 1 MB it fell
-/// to 14.1 MB for about 1,000 more page faults (2 ms of CPU time). With
-/// 256 KB it fell no further and took twice those faults.
+/// to 14.1 MB for about 1,000 more page faults (an estimated 2 ms of CPU
+/// time). With 256 KB it fell no further and took twice those faults.
 const PACK_BATCH_BYTES: usize = 1024 * 1024;
 
 /// A book's entries before they are zipped: each path in the archive with

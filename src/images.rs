@@ -372,6 +372,8 @@ pub fn cut_short(bytes: &[u8], image_type: ImageType) -> bool {
     match image_type {
         ImageType::Png => !contains(b"IEND"),
         ImageType::Jpeg => !contains(&[0xFF, 0xD9]),
+        // NOTE: 0x3B is a common byte, so this finds only a GIF cut so short
+        // that its last kilobyte has none; most cut GIFs pass.
         ImageType::Gif => !tail.contains(&0x3B),
         ImageType::Webp => bytes
             .get(4..8)

@@ -7,11 +7,11 @@
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn return_free_pages() {
     unsafe extern "C" {
-        /// glibc's `malloc_trim` (since 2.8 it releases free pages in the
-        /// middle of each arena, not only at its top).
+        /// glibc's `malloc_trim`. Its manual page says that since glibc 2.8
+        /// it releases whole free pages anywhere in every arena.
         fn malloc_trim(pad: usize) -> i32;
     }
-    // SAFETY: malloc_trim only releases memory the allocator holds free.
+    // SAFETY: malloc_trim only releases pages that the allocator has free.
     unsafe {
         malloc_trim(0);
     }

@@ -1129,7 +1129,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Writes the lines held by [`Self::block_html`], with warnings at the
+    /// Writes the lines kept by [`Self::block_html`], with warnings at the
     /// first of them.
     fn flush_block_html(&mut self) {
         if let Some((text, start, _)) = self.pending_html.take() {

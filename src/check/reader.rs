@@ -173,7 +173,7 @@ impl<'a> Files<'a> {
         }
     }
 
-    /// Takes the scans of documents whose entries hold the bytes that
+    /// Takes the scans of documents whose entries contain the bytes that
     /// were scanned. The others are read from the archive when needed.
     fn know_scanned(&mut self, scanned: Vec<(String, Scanned)>) {
         for (name, scan) in scanned {
@@ -235,8 +235,8 @@ impl<'a> Files<'a> {
         let mut seen: HashSet<&str> = HashSet::new();
         for entry in &self.archive.entries {
             let name = entry.name.as_str();
-            // A document scanned as it was written was read from the
-            // bytes whose checksum the archive gives.
+            // A document scanned as it was written is not inflated, because
+            // its scan matched the checksum and size in the archive.
             let scanned = self.scanned.contains_key(name);
             if !scanned && !self.cache.contains_key(name) && seen.insert(name) {
                 names.push(name);
